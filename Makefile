@@ -1,0 +1,34 @@
+# FaceGate developer entry points. `make demo` and `make test` are the two
+# commands in README.md; both set up .venv on their own first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DATA   ?= $(abspath ../shared/data)
+export FACEGATE_DATA ?= $(DATA)
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# face_recognition's metadata pins the dlib sdist; dlib-bin provides dlib.
+	$(PY) -m pip install --quiet --no-deps face_recognition==1.3.0
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m device --db var/demo.sqlite demo
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .hypothesis

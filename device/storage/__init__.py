@@ -1,0 +1,1 @@
+"""SQLite storage of the device: engine set-up, schema, migrations."""

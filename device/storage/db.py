@@ -1,0 +1,95 @@
+"""The SQLite engine: WAL, synchronous=FULL, immediate write transactions, busy timeout.
+
+The GUI and the sync agent append to the same file at once. Writers take the write lock
+at BEGIN (BEGIN IMMEDIATE) and wait up to the busy timeout for it, so a transaction never
+fails halfway with "database is locked"; readers use deferred transactions and WAL lets
+them run beside a writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import NullPool
+
+from device.errors import DatabaseError
+
+BUSY_TIMEOUT_S = 30.0
+_IMMEDIATE = "facegate_immediate"
+
+
+def open_engine(path: str | Path) -> sa.Engine:
+    """An engine on one device file. NullPool: a connection per use, closed after it."""
+    engine = sa.create_engine(
+        f"sqlite:///{path}",
+        poolclass=NullPool,
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's begin event below issue BEGIN itself (pysqlite would not).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # Freed pages are zeroed: erased biometrics leave no bytes behind.
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@contextlib.contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that holds the write lock from its first statement."""
+    with translate_errors(), engine.connect() as connection:
+        connection = connection.execution_options(**{_IMMEDIATE: True})
+        with connection.begin():
+            yield connection
+
+
+@contextlib.contextmanager
+def read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A consistent snapshot for reading; never blocks a writer in WAL mode."""
+    with translate_errors(), engine.connect() as connection, connection.begin():
+        yield connection
+
+
+@contextlib.contextmanager
+def translate_errors() -> Iterator[None]:
+    """Driver errors become one-line FaceGate errors at this edge."""
+    try:
+        yield
+    except sa.exc.DatabaseError as e:
+        original = getattr(e, "orig", None)
+        if isinstance(original, sqlite3.DatabaseError) and not isinstance(
+            original, sqlite3.IntegrityError
+        ):
+            message = str(original)
+            if "file is not a database" in message:
+                raise DatabaseError("the database file is not a SQLite database") from e
+            if "malformed" in message:
+                raise DatabaseError("the database file is corrupt: " + message) from e
+        raise
+
+
+def checkpoint_wal(engine: sa.Engine) -> bool:
+    """Copy the WAL into the main file and truncate it; False if a reader held it back."""
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return row is not None and row[0] == 0

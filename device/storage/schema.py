@@ -1,0 +1,144 @@
+"""Tables of the device database. Alembic migrations (alembic/versions) create them.
+
+`events` is append-only (triggers refuse UPDATE, and DELETE of anything a checkpoint
+does not cover); every other table is a projection of the log or local state.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+device_meta = sa.Table(
+    "device_meta",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("origin", sa.Text, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("wall_time", sa.Float, nullable=False),
+    sa.Column("hlc", sa.Integer, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("sealed", sa.LargeBinary, nullable=True),
+    sa.Column("prev_hash", sa.LargeBinary, nullable=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("origin", "seq", name="uq_events_origin_seq"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_events_hlc", events.c.hlc)
+sa.Index("ix_events_type_position", events.c.type, events.c.position)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.Column("hlc", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("sequences", sa.Text, nullable=False),
+    sa.Column("carried", sa.Text, nullable=False),
+    sa.Column("carried_sealed", sa.LargeBinary, nullable=False),
+    sa.Column("state_hash", sa.LargeBinary, nullable=False),
+)
+
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("key_id", sa.Text, primary_key=True),
+    sa.Column("key", sa.LargeBinary, nullable=False),
+)
+
+projection_positions = sa.Table(
+    "projection_positions",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("person_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("phone", sa.Text, nullable=True),
+    sa.Column("mail", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+face_samples = sa.Table(
+    "face_samples",
+    metadata,
+    sa.Column("sample_id", sa.Text, primary_key=True),
+    sa.Column("person_id", sa.Text, nullable=False, index=True),
+    sa.Column("encoding", sa.LargeBinary, nullable=False),
+    sa.Column("quality", sa.Float, nullable=False),
+    sa.Column("added_at", sa.Float, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, index=True),
+)
+
+punches = sa.Table(
+    "punches",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("origin", sa.Text, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("time", sa.Float, nullable=False),
+    sa.Column("distance", sa.Float, nullable=True),
+)
+sa.Index("ix_punches_time", punches.c.time)
+sa.Index("ix_punches_person_time", punches.c.person_id, punches.c.time)
+
+access_decisions = sa.Table(
+    "access_decisions",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("time", sa.Float, nullable=False, index=True),
+    sa.Column("person_id", sa.Text, nullable=True),
+    sa.Column("decision", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("distance", sa.Float, nullable=True),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("alert_id", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("time", sa.Float, nullable=False, index=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=True),
+    sa.Column("snapshot_key", sa.Text, nullable=True),
+    sa.Column("handled", sa.Boolean, nullable=False, default=False),
+)
+
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+sync_state = sa.Table(
+    "sync_state",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+PROJECTION_TABLES = (people, face_samples, punches, access_decisions, alerts, settings)

@@ -1,0 +1,1 @@
+"""Stub: built by a later issue."""
