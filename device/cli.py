@@ -1,0 +1,306 @@
+"""`python -m device --db PATH <command>`: the door device from a shell.
+
+Exit 0 on success, 2 on bad input (one line on stderr, nothing written), 1 when `verify`
+finds the log tampered with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from device.errors import FaceGateError
+from device.terminal import Terminal
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_DB = "var/device.sqlite"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        terminal = Terminal.open(args.db, device_id=args.device_id)
+    except FaceGateError as e:
+        return _fail(e)
+    try:
+        return args.run(terminal, args)
+    except FaceGateError as e:
+        return _fail(e)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        terminal.close()
+
+
+def _fail(error: Exception) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m device", description=__doc__)
+    parser.add_argument("--db", default=os.environ.get("FACEGATE_DB", DEFAULT_DB),
+                        help="device database file (created if missing)")
+    parser.add_argument("--device-id", default=None, help="id for a new database")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("enroll", help="enrol a person from one or more photos")
+    p.add_argument("--id", required=True, dest="person_id")
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone")
+    p.add_argument("--mail")
+    p.add_argument("--force", action="store_true", help="enrol even if the face is known")
+    p.add_argument("--largest", action="store_true", help="take the largest of several faces")
+    p.add_argument("images", nargs="+")
+    p.set_defaults(run=cmd_enroll)
+
+    p = sub.add_parser("import", help="enrol everyone in a folder")
+    p.add_argument("folder")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("identify", help="who is in these photos")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("images", nargs="+")
+    p.set_defaults(run=cmd_identify)
+
+    p = sub.add_parser("people", help="list enrolled people")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_people)
+
+    p = sub.add_parser("remove", help="remove a person and erase their face data")
+    p.add_argument("person_id")
+    p.set_defaults(run=cmd_remove)
+
+    p = sub.add_parser("export", help="write a person's stored face crops to a folder")
+    p.add_argument("person_id")
+    p.add_argument("folder")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("punches", help="punches in a time range")
+    p.add_argument("--from", dest="start", type=_iso)
+    p.add_argument("--to", dest="end", type=_iso)
+    p.add_argument("--csv", action="store_true")
+    p.set_defaults(run=cmd_punches)
+
+    p = sub.add_parser("watch", help="recognise people on a video, camera or pipeline")
+    p.add_argument("source", help="video file, camera index, or a GStreamer pipeline")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_watch)
+
+    p = sub.add_parser("verify", help="check the hash chain and rebuild every projection")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("compact", help="drop hub-acknowledged records older than N days")
+    p.add_argument("--older-than-days", type=float, default=None)
+    p.set_defaults(run=cmd_compact)
+
+    p = sub.add_parser("settings", help="show or change settings: KEY=VALUE ...")
+    p.add_argument("changes", nargs="*")
+    p.set_defaults(run=cmd_settings)
+
+    p = sub.add_parser("demo", help="enrol the sample people and watch the sample video")
+    p.add_argument("--data", default=os.environ.get("FACEGATE_DATA", _default_data()))
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def _default_data() -> str:
+    return str(Path(__file__).resolve().parents[2] / "shared" / "data")
+
+
+def _iso(text: str) -> float:
+    try:
+        return dt.datetime.fromisoformat(text).timestamp()
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date or date-time") from e
+
+
+def cmd_enroll(t: Terminal, a: argparse.Namespace) -> int:
+    r = t.enroll(a.person_id, a.name, a.images, phone=a.phone, mail=a.mail, force=a.force,
+                 largest=a.largest)
+    print(f"enrolled {r.person_id} ({r.name}): {r.samples_added} samples")
+    return EXIT_OK
+
+
+def cmd_import(t: Terminal, a: argparse.Namespace) -> int:
+    def progress(i: int, total: int, person_id: str, problem: str | None) -> None:
+        bar = "#" * (20 * i // total)
+        status = f"skipped: {problem}" if problem else "ok"
+        print(f"[{bar:<20}] {i}/{total} {person_id}: {status}", file=sys.stderr)
+
+    done, errors = t.import_folder(a.folder, progress, force=a.force)
+    people = len({r.person_id for r in done})
+    print(f"imported {people} people, {sum(r.samples_added for r in done)} samples, "
+          f"{len(errors)} photos skipped")
+    return EXIT_OK
+
+
+def cmd_identify(t: Terminal, a: argparse.Namespace) -> int:
+    for image in a.images:
+        faces = t.identify(image)
+        record = {"image": image, "faces": [{
+            "box": list(f.box), "person_id": f.match.person_id, "name": f.name,
+            "distance": None if f.match.distance is None else round(f.match.distance, 4),
+        } for f in faces]}
+        if a.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            names = ", ".join(f"{x['name'] or 'unknown'} ({x['distance']})"
+                              for x in record["faces"]) or "no face"
+            print(f"{image}: {names}")
+    return EXIT_OK
+
+
+def cmd_people(t: Terminal, a: argparse.Namespace) -> int:
+    for p in t.people():
+        updated = dt.datetime.fromtimestamp(p.updated_at).isoformat(timespec="seconds")
+        if a.json:
+            print(json.dumps({"person_id": p.person_id, "name": p.name, "phone": p.phone,
+                              "mail": p.mail, "samples": p.samples, "updated_at": updated},
+                             ensure_ascii=False))
+        else:
+            print(f"{p.person_id}\t{p.name}\t{p.samples} samples\t{updated}")
+    return EXIT_OK
+
+
+def cmd_remove(t: Terminal, a: argparse.Namespace) -> int:
+    t.remove(a.person_id)
+    print(f"removed {a.person_id}; face data erased")
+    return EXIT_OK
+
+
+def cmd_export(t: Terminal, a: argparse.Namespace) -> int:
+    crops = t.face_crops(a.person_id)
+    folder = Path(a.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, jpeg in enumerate(crops, 1):
+        (folder / f"{a.person_id}_{i}.jpg").write_bytes(jpeg)
+    print(f"wrote {len(crops)} face crops to {folder}")
+    return EXIT_OK
+
+
+def cmd_punches(t: Terminal, a: argparse.Namespace) -> int:
+    if a.csv:
+        sys.stdout.write(t.punches_csv(a.start, a.end))
+        return EXIT_OK
+    for p in t.punches(a.start, a.end):
+        print(json.dumps({"time": dt.datetime.fromtimestamp(p.time).isoformat(timespec="seconds"),
+                          "person_id": p.person_id, "name": p.name, "status": p.status,
+                          "device": p.origin, "seq": p.seq}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_watch(t: Terminal, a: argparse.Namespace) -> int:
+    from device.door import DoorLoop
+
+    loop = DoorLoop(t)
+    for position, rgb in _frames(a.source):
+        step = loop.step(rgb, t=position)
+        if step.decision is not None:
+            _print_decision(step.decision.as_dict() | {"video_time": round(position, 2)}, a.json)
+    return EXIT_OK
+
+
+def _print_decision(record: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    else:
+        who = record["name"] or "unknown"
+        print(f"{record['time']}  {record['outcome']:<16} {who} "
+              f"(distance {record['distance']})", flush=True)
+
+
+def _frames(source: str) -> Iterator[tuple[float, object]]:
+    """(seconds into the stream, RGB frame) for a file, a camera index or a pipeline."""
+    import cv2
+
+    from device.errors import BadInput
+
+    if source.isdigit():
+        capture = cv2.VideoCapture(int(source))
+    elif " ! " in source:
+        capture = cv2.VideoCapture(source, cv2.CAP_GSTREAMER)
+    else:
+        if not Path(source).exists():
+            raise BadInput(f"{source}: no such video file")
+        capture = cv2.VideoCapture(source)
+    if not capture.isOpened():
+        raise BadInput(f"{source}: cannot open this video source")
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    index = 0
+    try:
+        while True:
+            ok, bgr = capture.read()
+            if not ok:
+                return
+            yield index / fps, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            index += 1
+    finally:
+        capture.release()
+
+
+def cmd_verify(t: Terminal, a: argparse.Namespace) -> int:
+    report = t.verify()
+    if report.first_bad_position is not None or report.reason is not None:
+        where = f"event at position {report.first_bad_position}: " \
+            if report.first_bad_position is not None else ""
+        print(f"TAMPERED: {where}{report.reason}", file=sys.stderr)
+        return EXIT_FAILED
+    if report.projection_diffs:
+        for table, diff in report.projection_diffs.items():
+            print(f"PROJECTION DRIFT: {table}: {diff}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ok: {report.events_checked} events, chain intact, projections match a rebuild")
+    return EXIT_OK
+
+
+def cmd_compact(t: Terminal, a: argparse.Namespace) -> int:
+    from device.retention import compact
+
+    days = a.older_than_days if a.older_than_days is not None else t.settings().retention_days
+    result = compact(t.store, older_than_seconds=days * 86400)
+    print(f"compacted {result.removed} events up to position {result.position}")
+    return EXIT_OK
+
+
+def cmd_settings(t: Terminal, a: argparse.Namespace) -> int:
+    from device.errors import BadInput
+
+    changes = {}
+    for item in a.changes:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise BadInput(f"{item!r}: write KEY=VALUE")
+        changes[key] = value
+    s = t.change_settings(**changes) if changes else t.settings()
+    for key, value in vars(s).items():
+        if key != "admin_pin_hash":
+            print(f"{key}={value}")
+    return EXIT_OK
+
+
+def cmd_demo(t: Terminal, a: argparse.Namespace) -> int:
+    """The embedded default: sample people enrolled, the sample video as the door camera."""
+    data = Path(a.data)
+    video = data / "video" / "short_hamilton_clip.mp4"
+    if not (data / "faces").is_dir() or not video.is_file():
+        from device.errors import BadInput
+
+        raise BadInput(f"sample data not found in {data}; set FACEGATE_DATA")
+    if not t.people():
+        print(f"enrolling the sample people from {data / 'faces'} ...", flush=True)
+        cmd_import(t, argparse.Namespace(folder=str(data / "faces"), force=False))
+    print(f"{len(t.people())} people enrolled on device {t.device_id}; watching {video}",
+          flush=True)
+    cmd_watch(t, argparse.Namespace(source=str(video), json=False))
+    punches = t.punches()
+    print(f"done: {len(punches)} punches on record; `python -m device --db {t.database.path} "
+          "punches` lists them", flush=True)
+    return EXIT_OK

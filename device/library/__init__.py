@@ -1,0 +1,1 @@
+"""The face library: people, their face samples, enrolment, the in-memory matching cache."""

@@ -1,0 +1,75 @@
+"""Read models built from the event log, each storing its position with its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+
+from device.eventlog.model import RecordedEvent
+from device.projections.base import Projection, ProjectionContext
+from device.projections.people import FaceSamplesProjection, PeopleProjection
+from device.projections.records import (
+    AccessProjection,
+    AlertsProjection,
+    PunchesProjection,
+    SettingsProjection,
+)
+from device.storage.schema import projection_positions
+
+ALL_PROJECTIONS: tuple[Projection, ...] = (
+    PeopleProjection(),
+    FaceSamplesProjection(),
+    PunchesProjection(),
+    AccessProjection(),
+    AlertsProjection(),
+    SettingsProjection(),
+)
+
+
+class Projector:
+    """Applies events to every projection inside the caller's transaction."""
+
+    def __init__(self, projections: Sequence[Projection] = ALL_PROJECTIONS) -> None:
+        self.projections = tuple(projections)
+
+    def positions(self, connection: sa.Connection) -> dict[str, int]:
+        rows = connection.execute(sa.select(projection_positions)).all()
+        return {row.name: row.position for row in rows}
+
+    def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent],
+              keys: sa.Connection | None = None) -> None:
+        if not events:
+            return
+        ctx = ProjectionContext(connection, keys if keys is not None else connection)
+        stored = self.positions(connection)
+        last = events[-1].position
+        for projection in self.projections:
+            since = stored.get(projection.name, 0)
+            pending = [e for e in events if e.position > since]
+            if not pending:
+                continue
+            projection.apply(ctx, pending)
+            _store_position(connection, projection.name, last, exists=projection.name in stored)
+
+    def apply_stream(self, connection: sa.Connection, events: Iterable[RecordedEvent],
+                     keys: sa.Connection | None = None, batch: int = 5000) -> None:
+        chunk: list[RecordedEvent] = []
+        for event in events:
+            chunk.append(event)
+            if len(chunk) >= batch:
+                self.apply(connection, chunk, keys)
+                chunk = []
+        self.apply(connection, chunk, keys)
+
+
+def _store_position(connection: sa.Connection, name: str, position: int, exists: bool) -> None:
+    if exists:
+        connection.execute(projection_positions.update()
+                           .where(projection_positions.c.name == name)
+                           .values(position=position))
+    else:
+        connection.execute(projection_positions.insert().values(name=name, position=position))
+
+
+__all__ = ["ALL_PROJECTIONS", "Projection", "ProjectionContext", "Projector"]

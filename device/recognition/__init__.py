@@ -1,0 +1,1 @@
+"""Faces in images: loading, detection, encoding, 1:N matching, the frame pipeline."""

@@ -1,0 +1,46 @@
+"""From nearest candidates to a decision: a person, or unknown (never a guess)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from device.recognition.matcher import Candidate
+
+# Measured on ../shared/data (docs/thresholds.md): same-person distances reach 0.51,
+# different people start at 0.69. 0.6 (dlib's 1:1 figure) lets strangers in at 1:N;
+# the seeds' 0.5 turns away enrolled people photographed on another day.
+DEFAULT_THRESHOLD = 0.55
+# Two people whose best samples are this close to the probe are too close to call.
+DEFAULT_MARGIN = 0.06
+
+
+class Verdict(StrEnum):
+    KNOWN = "known"
+    UNKNOWN = "unknown"  # nobody within the threshold
+    AMBIGUOUS = "ambiguous"  # two people within reach and too close to call
+
+
+@dataclass(frozen=True)
+class Match:
+    verdict: Verdict
+    person_id: str | None
+    distance: float | None
+    nearest: Candidate | None
+    runner_up: Candidate | None
+
+    @property
+    def known(self) -> bool:
+        return self.verdict is Verdict.KNOWN
+
+
+def decide(candidates: list[Candidate], threshold: float = DEFAULT_THRESHOLD,
+           margin: float = DEFAULT_MARGIN) -> Match:
+    nearest = candidates[0] if candidates else None
+    runner_up = candidates[1] if len(candidates) > 1 else None
+    if nearest is None or nearest.distance > threshold:
+        return Match(Verdict.UNKNOWN, None, nearest.distance if nearest else None, nearest,
+                     runner_up)
+    if runner_up is not None and runner_up.distance - nearest.distance < margin:
+        return Match(Verdict.AMBIGUOUS, None, nearest.distance, nearest, runner_up)
+    return Match(Verdict.KNOWN, nearest.person_id, nearest.distance, nearest, runner_up)

@@ -1,0 +1,115 @@
+"""Face detection and encoding with dlib (through face_recognition's loaded models).
+
+Detection runs on a downscaled copy; landmarks and the 128-d encoding come from the
+full-resolution image, so a small detection frame costs no accuracy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import dlib
+import face_recognition.api as fr
+import numpy as np
+
+Box = tuple[int, int, int, int]  # top, right, bottom, left (face_recognition's order)
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    box: Box
+    landmarks: np.ndarray  # 5x2 (x, y) from dlib's 5-point model, full-resolution pixels
+    shape: object = field(default=None, compare=False, repr=False)  # dlib's landmark object
+
+    @property
+    def width(self) -> int:
+        return self.box[1] - self.box[3]
+
+    @property
+    def height(self) -> int:
+        return self.box[2] - self.box[0]
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+
+@dataclass(frozen=True)
+class FaceQuality:
+    size_px: int
+    sharpness: float  # variance of the Laplacian on a 112-px-wide grey crop
+    brightness: float  # mean grey level 0..255
+    yaw: float  # nose offset from the eyes' midpoint, in eye distances (0 = frontal)
+
+
+class FaceEngine:
+    """Stateless wrapper of the dlib models; safe to share between threads."""
+
+    def __init__(self, detect_max_side: int = 640, upsample: int = 1) -> None:
+        self.detect_max_side = detect_max_side
+        self.upsample = upsample
+
+    def detect(self, rgb: np.ndarray, max_side: int | None = None,
+               upsample: int | None = None) -> list[DetectedFace]:
+        """Faces, largest first; boxes and landmarks in the coordinates of `rgb`."""
+        limit = max_side or self.detect_max_side
+        height, width = rgb.shape[:2]
+        scale = min(1.0, limit / max(height, width))
+        small = rgb if scale == 1.0 else cv2.resize(
+            rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        rects = fr.face_detector(small, self.upsample if upsample is None else upsample)
+        faces = []
+        for rect in rects:
+            box = _clip((round(rect.top() / scale), round(rect.right() / scale),
+                         round(rect.bottom() / scale), round(rect.left() / scale)), width, height)
+            if box[1] - box[3] < 8 or box[2] - box[0] < 8:
+                continue
+            faces.append(self.locate(rgb, box))
+        faces.sort(key=lambda f: f.area, reverse=True)
+        return faces
+
+    @staticmethod
+    def locate(rgb: np.ndarray, box: Box) -> DetectedFace:
+        """A face at a known box (a detection, or a tracked box) with its landmarks."""
+        top, right, bottom, left = box
+        shape = fr.pose_predictor_5_point(rgb, dlib.rectangle(left, top, right, bottom))
+        points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+        return DetectedFace(box, points, shape)
+
+    @staticmethod
+    def encode(rgb: np.ndarray, face: DetectedFace, jitters: int = 1) -> np.ndarray:
+        return np.array(fr.face_encoder.compute_face_descriptor(rgb, face.shape, jitters))
+
+    @staticmethod
+    def quality(rgb: np.ndarray, face: DetectedFace) -> FaceQuality:
+        top, right, bottom, left = face.box
+        crop = cv2.cvtColor(rgb[top:bottom, left:right], cv2.COLOR_RGB2GRAY)
+        scale = 112 / max(crop.shape[1], 1)
+        crop = cv2.resize(crop, (112, max(1, round(crop.shape[0] * scale))))
+        sharpness = float(cv2.Laplacian(crop, cv2.CV_64F).var())
+        p = face.landmarks
+        eye_a, eye_b, nose = (p[0] + p[1]) / 2, (p[2] + p[3]) / 2, p[4]
+        eye_distance = float(np.linalg.norm(eye_a - eye_b)) or 1.0
+        yaw = float((nose[0] - (eye_a[0] + eye_b[0]) / 2) / eye_distance)
+        return FaceQuality(min(face.width, face.height), sharpness, float(crop.mean()), yaw)
+
+    @staticmethod
+    def crop(rgb: np.ndarray, box: Box, margin: float = 0.3, max_side: int = 200) -> np.ndarray:
+        """The face with some context around it, for the screen and the alert list."""
+        top, right, bottom, left = box
+        height, width = rgb.shape[:2]
+        dy, dx = int((bottom - top) * margin), int((right - left) * margin)
+        region = rgb[max(0, top - dy):min(height, bottom + dy),
+                     max(0, left - dx):min(width, right + dx)]
+        scale = min(1.0, max_side / max(region.shape[:2]))
+        if scale < 1.0:
+            region = cv2.resize(region, (round(region.shape[1] * scale),
+                                         round(region.shape[0] * scale)),
+                                interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(region)
+
+
+def _clip(box: Box, width: int, height: int) -> Box:
+    top, right, bottom, left = box
+    return max(0, top), min(width, right), min(height, bottom), max(0, left)

@@ -1,0 +1,117 @@
+"""The frame pipeline: detect, pick the door candidate, track it, encode only when needed.
+
+A face that stays in view keeps its track and its last result; it is encoded again only
+when the track is new, when `recheck_seconds` have passed, or (while unrecognised) a
+little sooner, so one person in front of the door costs a detection per frame, not an
+encoding per frame. A track is reported unknown only after two unknown encodings in a
+row: a face turning towards the camera often reads as nobody on its first frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from device.recognition.decision import Match, Verdict, decide
+from device.recognition.engine import Box, FaceEngine
+from device.recognition.matcher import FaceIndex
+
+UNKNOWN_CONFIRMATIONS = 2
+UNKNOWN_RETRY_SECONDS = 0.2
+MIN_IOU = 0.3
+
+
+@dataclass
+class Track:
+    track_id: int
+    box: Box
+    last_encoded: float = float("-inf")
+    match: Match | None = None
+    reported: Verdict | None = None
+    reported_person: str | None = None
+    unknown_streak: int = 0
+
+
+@dataclass(frozen=True)
+class FaceView:
+    box: Box
+    candidate: bool
+    match: Match | None = None
+
+
+@dataclass
+class FrameResult:
+    faces: list[FaceView] = field(default_factory=list)
+    track_id: int | None = None
+    decision: Match | None = None  # set when the door candidate needs acting on
+    encoded: bool = False
+
+
+def iou(a: Box, b: Box) -> float:
+    top, right = max(a[0], b[0]), min(a[1], b[1])
+    bottom, left = min(a[2], b[2]), max(a[3], b[3])
+    inter = max(0, right - left) * max(0, bottom - top)
+    area_a = (a[1] - a[3]) * (a[2] - a[0])
+    area_b = (b[1] - b[3]) * (b[2] - b[0])
+    union = area_a + area_b - inter
+    return inter / union if union else 0.0
+
+
+class FramePipeline:
+    def __init__(self, engine: FaceEngine, index: Callable[[], FaceIndex],
+                 threshold: float, margin: float, recheck_seconds: float = 1.0,
+                 min_face_px: int = 40) -> None:
+        self.engine = engine
+        self.index = index
+        self.threshold = threshold
+        self.margin = margin
+        self.recheck_seconds = recheck_seconds
+        self.min_face_px = min_face_px
+        self.track: Track | None = None
+        self._ids = itertools.count(1)
+
+    def process(self, rgb: np.ndarray, t: float) -> FrameResult:
+        faces = [f for f in self.engine.detect(rgb) if min(f.width, f.height) >= self.min_face_px]
+        result = FrameResult()
+        if not faces:
+            self.track = None
+            return result
+        door = faces[0]  # largest: the one closest to the door
+        track = self.track
+        if track is None or iou(track.box, door.box) < MIN_IOU:
+            track = self.track = Track(next(self._ids), door.box)
+        track.box = door.box
+        result.track_id = track.track_id
+        if self._due(track, t):
+            match = decide(self.index().search(self.engine.encode(rgb, door)),
+                           self.threshold, self.margin)
+            track.match, track.last_encoded = match, t
+            result.encoded = True
+            result.decision = self._to_report(track, match)
+        result.faces = [FaceView(door.box, True, track.match)] + [
+            FaceView(f.box, False) for f in faces[1:]]
+        return result
+
+    def _due(self, track: Track, t: float) -> bool:
+        since = t - track.last_encoded
+        if track.match is None or since >= self.recheck_seconds:
+            return True
+        return not track.match.known and since >= UNKNOWN_RETRY_SECONDS
+
+    @staticmethod
+    def _to_report(track: Track, match: Match) -> Match | None:
+        """A match worth acting on: a new person on this track, or a confirmed stranger."""
+        if match.known:
+            track.unknown_streak = 0
+            if track.reported is Verdict.KNOWN and track.reported_person == match.person_id:
+                return None
+            track.reported, track.reported_person = Verdict.KNOWN, match.person_id
+            return match
+        track.unknown_streak += 1
+        if track.reported is not None or track.unknown_streak < UNKNOWN_CONFIRMATIONS:
+            return None
+        track.reported, track.reported_person = match.verdict, None
+        return match

@@ -1,0 +1,332 @@
+"""The door terminal: one object the CLI, the touchscreen, HTTP and MQTT all go through.
+
+Every operation is one code path here, whatever adapter asked for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from device import biometrics
+from device.database import Database, open_database
+from device.errors import AlreadyEnrolled, BadInput, NotFound
+from device.eventlog.model import NewEvent
+from device.events import EventType
+from device.library.cache import LibraryCache
+from device.library.enrolment import DEFAULT_POLICY, QualityPolicy, Sample, samples_from_image
+from device.recognition.decision import Match, decide
+from device.recognition.engine import FaceEngine
+from device.settings import DeviceSettings, load_settings
+from device.storage.db import checkpoint_wal, read_transaction
+from device.storage.schema import alerts, events, face_samples, people, punches
+from device.store import EventStore
+from device.verify import VerifyReport, verify
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+MAX_ID_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    person_id: str
+    name: str
+    phone: str | None
+    mail: str | None
+    samples: int
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    person_id: str
+    name: str
+    samples_added: int
+    new_person: bool
+
+
+@dataclass(frozen=True)
+class IdentifiedFace:
+    box: tuple[int, int, int, int]
+    match: Match
+    name: str | None
+
+
+class Terminal:
+    def __init__(self, database: Database, engine: FaceEngine | None = None) -> None:
+        self.database = database
+        self.store = EventStore(database)
+        self.engine = engine or FaceEngine()
+        self._cache: LibraryCache | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, device_id: str | None = None) -> Terminal:
+        terminal = cls(open_database(path, device_id))
+        terminal.store.catch_up()
+        return terminal
+
+    def close(self) -> None:
+        self.database.close()
+
+    @property
+    def device_id(self) -> str:
+        return self.database.device_id
+
+    # -- library ------------------------------------------------------------------------
+
+    @property
+    def cache(self) -> LibraryCache:
+        """The matcher's library, loaded on first use and refreshed from the log."""
+        if self._cache is None:
+            self._cache = LibraryCache(self.database.engine)
+            self._cache.load()
+        else:
+            self._cache.refresh()
+        return self._cache
+
+    def settings(self) -> DeviceSettings:
+        with read_transaction(self.database.engine) as c:
+            return load_settings(c)
+
+    def enroll(self, person_id: str, name: str, images: Iterable[str | Path | bytes | np.ndarray],
+               phone: str | None = None, mail: str | None = None, force: bool = False,
+               largest: bool = False, policy: QualityPolicy = DEFAULT_POLICY) -> EnrolResult:
+        """Check every photo first; then write the person and all samples in one transaction."""
+        person_id, name = _clean_id(person_id), _clean_name(name)
+        samples: list[Sample] = []
+        for image in images:
+            samples.extend(samples_from_image(self.engine, image, largest=largest, policy=policy))
+        if not samples:
+            raise BadInput("give at least one photo")
+        if not force:
+            self._refuse_if_someone_else(person_id, samples)
+        with self.store.transaction() as txn:
+            c = txn.connection
+            existing = c.execute(sa.select(people).where(people.c.person_id == person_id)).first()
+            new: list[NewEvent] = []
+            details = {"person_id": person_id, "name": name, "phone": phone, "mail": mail}
+            if existing is None or (existing.name, existing.phone, existing.mail) != (
+                    name, phone, mail):
+                new.append(NewEvent(EventType.PERSON_ENROLLED, details))
+            key_id = biometrics.person_key_id(person_id)
+            key = biometrics.key_for(c, key_id, create=True)
+            assert key is not None
+            for sample in samples:
+                sample_id = uuid.uuid4().hex
+                sealed = biometrics.seal(key, biometrics.pack_sample(sample.encoding,
+                                                                     sample.crop_jpeg), sample_id)
+                new.append(NewEvent(EventType.FACE_SAMPLE_ADDED, {
+                    "person_id": person_id, "sample_id": sample_id, "key_id": key_id,
+                    "quality": round(sample.quality.sharpness, 1), "mirrored": sample.mirrored,
+                }, sealed=sealed))
+            txn.append(new)
+        return EnrolResult(person_id, name, len(samples), existing is None)
+
+    def _refuse_if_someone_else(self, person_id: str, samples: list[Sample]) -> None:
+        s = self.settings()
+        index = self.cache.index
+        for sample in samples:
+            for candidate in index.search(sample.encoding, persons=3):
+                if candidate.person_id != person_id and candidate.distance <= s.match_threshold:
+                    name = self.cache.names.get(candidate.person_id, candidate.person_id)
+                    raise AlreadyEnrolled(
+                        f"{sample.source}: this face is already registered as "
+                        f"{candidate.person_id} ({name}), distance {candidate.distance:.2f}; "
+                        "use --force to enrol anyway", candidate.person_id, candidate.distance)
+
+    def import_folder(self, folder: str | Path,
+                      progress: Callable[[int, int, str, str | None], None] | None = None,
+                      force: bool = False) -> tuple[list[EnrolResult], list[str]]:
+        """Enrol from `<staff_id>_<name>.jpg` files or per-person subfolders.
+
+        A bad photo is reported and skipped; the others still go in.
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise BadInput(f"{folder}: not a folder")
+        jobs = list(_import_jobs(folder))
+        if not jobs:
+            raise BadInput(f"{folder}: no photos named <staff_id>_<name>.jpg or per-person folders")
+        done: list[EnrolResult] = []
+        errors: list[str] = []
+        for i, (person_id, name, files) in enumerate(jobs, 1):
+            problems = []
+            for file in files:  # one photo at a time: a bad one does not sink the others
+                try:
+                    done.append(self.enroll(person_id, name, [file], force=force))
+                except BadInput as e:
+                    problems.append(str(e))
+            errors.extend(f"{person_id}: {p}" for p in problems)
+            if progress:
+                progress(i, len(jobs), person_id, "; ".join(problems) or None)
+        return done, errors
+
+    def remove(self, person_id: str) -> None:
+        """Remove a person and erase their biometrics beyond recovery."""
+        with self.store.transaction() as txn:
+            c = txn.connection
+            if c.execute(sa.select(people.c.person_id)
+                         .where(people.c.person_id == person_id)).first() is None:
+                raise NotFound(f"no person with id {person_id!r}")
+            txn.append([NewEvent(EventType.PERSON_REMOVED, {"person_id": person_id})])
+            biometrics.destroy_key(c, biometrics.person_key_id(person_id))
+        checkpoint_wal(self.database.engine)  # the WAL must not keep the old pages either
+
+    def people(self) -> list[PersonSummary]:
+        query = (sa.select(people, sa.func.count(face_samples.c.sample_id).label("samples"))
+                 .select_from(people.outerjoin(face_samples,
+                                               face_samples.c.person_id == people.c.person_id))
+                 .group_by(people.c.person_id).order_by(people.c.person_id))
+        with read_transaction(self.database.engine) as c:
+            return [PersonSummary(r.person_id, r.name, r.phone, r.mail, r.samples, r.updated_at)
+                    for r in c.execute(query)]
+
+    def face_crops(self, person_id: str) -> list[bytes]:
+        """The person's stored face crops (JPEG), decrypted; mirrored samples skipped."""
+        with read_transaction(self.database.engine) as c:
+            key = biometrics.key_for(c, biometrics.person_key_id(person_id))
+            if key is None:
+                raise NotFound(f"no person with id {person_id!r}")
+            alive = {r.sample_id for r in c.execute(sa.select(face_samples.c.sample_id).where(
+                face_samples.c.person_id == person_id))}
+            rows = c.execute(sa.select(events.c.payload, events.c.sealed).where(
+                events.c.type == EventType.FACE_SAMPLE_ADDED.value,
+                sa.func.json_extract(events.c.payload, "$.person_id") == person_id)).all()
+        crops = []
+        for row in rows:
+            payload = _json(row.payload)
+            if payload["sample_id"] not in alive or payload.get("mirrored"):
+                continue
+            plain = biometrics.unseal(key, row.sealed, payload["sample_id"])
+            if plain is not None:
+                crops.append(biometrics.unpack_sample(plain)[1])
+        return crops
+
+    # -- recognition ----------------------------------------------------------------------
+
+    def identify(self, image: str | Path | bytes | np.ndarray) -> list[IdentifiedFace]:
+        """Every face in a photo with its match, the door candidate (largest) first."""
+        from device.imaging import load_rgb
+
+        rgb = image if isinstance(image, np.ndarray) else load_rgb(image)
+        s = self.settings()
+        cache = self.cache
+        result = []
+        for face in self.engine.detect(rgb, max_side=1024):
+            match = decide(cache.index.search(self.engine.encode(rgb, face)),
+                           s.match_threshold, s.match_margin)
+            result.append(IdentifiedFace(face.box, match, cache.names.get(match.person_id or "")))
+        return result
+
+    # -- records --------------------------------------------------------------------------
+
+    def punches(self, start: float | None = None, end: float | None = None) -> list[sa.Row]:
+        query = sa.select(punches).order_by(punches.c.time)
+        if start is not None:
+            query = query.where(punches.c.time >= start)
+        if end is not None:
+            query = query.where(punches.c.time < end)
+        with read_transaction(self.database.engine) as c:
+            return list(c.execute(query))
+
+    def punches_csv(self, start: float | None = None, end: float | None = None) -> str:
+        import datetime as dt
+
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["time", "person_id", "name", "status", "distance", "device", "seq"])
+        for p in self.punches(start, end):
+            writer.writerow([dt.datetime.fromtimestamp(p.time).isoformat(timespec="seconds"),
+                             p.person_id, p.name, p.status,
+                             "" if p.distance is None else f"{p.distance:.4f}", p.origin, p.seq])
+        return out.getvalue()
+
+    def alerts(self, only_open: bool = False) -> list[sa.Row]:
+        query = sa.select(alerts).order_by(alerts.c.time.desc())
+        if only_open:
+            query = query.where(alerts.c.handled.is_(False))
+        with read_transaction(self.database.engine) as c:
+            return list(c.execute(query))
+
+    def alert_snapshot(self, alert_id: str) -> bytes | None:
+        with read_transaction(self.database.engine) as c:
+            row = c.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id)).first()
+            if row is None:
+                raise NotFound(f"no alert {alert_id!r}")
+            if row.snapshot_key is None:
+                return None
+            key = biometrics.key_for(c, row.snapshot_key)
+            sealed = c.execute(sa.select(events.c.sealed)
+                               .where(events.c.position == row.position)).scalar()
+        if key is None or sealed is None:
+            return None
+        return biometrics.unseal(key, sealed, alert_id)
+
+    def handle_alert(self, alert_id: str) -> None:
+        with self.store.transaction() as txn:
+            found = txn.connection.execute(sa.select(alerts.c.alert_id)
+                                           .where(alerts.c.alert_id == alert_id)).first()
+            if found is None:
+                raise NotFound(f"no alert {alert_id!r}")
+            txn.append([NewEvent(EventType.ALERT_HANDLED, {"alert_id": alert_id})])
+
+    def change_settings(self, **values: Any) -> DeviceSettings:
+        with self.store.transaction() as txn:
+            clean = load_settings(txn.connection).changed(values)
+            if clean:
+                txn.append([NewEvent(EventType.SETTINGS_CHANGED, {"values": clean})])
+            return load_settings(txn.connection)
+
+    def verify(self) -> VerifyReport:
+        return verify(self.store)
+
+    def event_count(self) -> int:
+        with read_transaction(self.database.engine) as c:
+            return c.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0
+
+    def now(self) -> float:
+        return time.time()
+
+
+def _json(text: str) -> dict:
+    import json
+
+    return json.loads(text)
+
+
+def _clean_id(person_id: str) -> str:
+    person_id = (person_id or "").strip()
+    if not person_id or len(person_id) > MAX_ID_LENGTH or any(ch.isspace() for ch in person_id):
+        raise BadInput(f"staff id {person_id!r}: 1-{MAX_ID_LENGTH} characters, no spaces")
+    return person_id
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise BadInput("name: 1-100 characters")
+    return name
+
+
+def _import_jobs(folder: Path) -> Iterable[tuple[str, str, list[Path]]]:
+    """(staff id, name, photos): `<id>_<name>.jpg` files, then one job per subfolder."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            match = re.fullmatch(r"([^_]+)_(.+)", path.stem)
+            if match:
+                yield match.group(1), match.group(2), [path]
+        elif path.is_dir():
+            photos = sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            if photos:
+                yield path.name, path.name.replace("_", " ").title(), photos
