@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+
 from device.storage.db import open_engine
 from device.storage.schema import metadata
 

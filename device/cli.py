@@ -43,8 +43,14 @@ def _fail(error: Exception) -> int:
     return EXIT_BAD_INPUT
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """One line, like every other bad input (argparse prints the usage as well)."""
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m device", description=__doc__)
+    parser = _Parser(prog="python -m device", description=__doc__)
     parser.add_argument("--db", default=os.environ.get("FACEGATE_DB", DEFAULT_DB),
                         help="device database file (created if missing)")
     parser.add_argument("--device-id", default=None, help="id for a new database")

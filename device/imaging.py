@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from device.errors import BadInput
 
@@ -31,6 +31,9 @@ def load_rgb(source: str | Path | bytes, max_megapixels: float = MAX_MEGAPIXELS)
             if megapixels > max_megapixels:
                 raise BadInput(f"{name}: image is {megapixels:.1f} megapixels; "
                                f"the limit is {max_megapixels:g}")
+            # face_recognition's import switches this on for the whole process; a half
+            # photo must be refused, not enrolled with a grey lower half.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()
             image = ImageOps.exif_transpose(image)
             return _to_rgb_array(image)
@@ -69,7 +72,7 @@ def _to_rgb_array(image: Image.Image) -> np.ndarray:
         image = Image.alpha_composite(background, rgba)
     if image.mode != "RGB":
         image = image.convert("RGB")  # L, P, CMYK, YCbCr, 1, F
-    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+    return np.array(image, dtype=np.uint8)  # a writable copy: views draw on it
 
 def encode_jpeg(rgb: np.ndarray, quality: int = 85) -> bytes:
     buffer = io.BytesIO()

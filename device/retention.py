@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from device.eventlog import hlc as hlc_clock
 from device.eventlog.sqlite import latest_checkpoint
 from device.events import EventType
 from device.replay import encode_carried, replay_source
@@ -60,13 +59,15 @@ def set_hub_acked_position(store: EventStore, position: int) -> None:
 def compact(store: EventStore, older_than_seconds: float,
             now: float | None = None) -> CompactionResult:
     now = time.time() if now is None else now
-    cutoff_hlc = hlc_clock.pack(int((now - older_than_seconds) * 1000), 0)
+    cutoff = now - older_than_seconds
     with store.transaction() as txn:
         c = txn.connection
         previous = latest_checkpoint(c)
         floor = previous.position if previous is not None else 0
-        first_young = c.execute(sa.select(sa.func.min(events.c.position))
-                                .where(events.c.hlc >= cutoff_hlc)).scalar()
+        # Age is judged on records; state events (people, settings) are carried anyway.
+        first_young = c.execute(sa.select(sa.func.min(events.c.position)).where(
+            events.c.type.not_in([t.value for t in _STATE_TYPES]),
+            events.c.wall_time >= cutoff)).scalar()
         last = c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
         upto = min(hub_acked_position(c), (first_young - 1) if first_young else last)
         if upto <= floor:

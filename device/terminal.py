@@ -86,13 +86,16 @@ class Terminal:
 
     @property
     def cache(self) -> LibraryCache:
-        """The matcher's library, loaded on first use and refreshed from the log."""
+        """The matcher's library, loaded on first use; `current_cache` also catches up."""
         if self._cache is None:
             self._cache = LibraryCache(self.database.engine)
             self._cache.load()
-        else:
-            self._cache.refresh()
         return self._cache
+
+    def current_cache(self) -> LibraryCache:
+        cache = self.cache
+        cache.refresh()
+        return cache
 
     def settings(self) -> DeviceSettings:
         with read_transaction(self.database.engine) as c:
@@ -134,11 +137,11 @@ class Terminal:
 
     def _refuse_if_someone_else(self, person_id: str, samples: list[Sample]) -> None:
         s = self.settings()
-        index = self.cache.index
+        cache = self.current_cache()
         for sample in samples:
-            for candidate in index.search(sample.encoding, persons=3):
+            for candidate in cache.index.search(sample.encoding, persons=3):
                 if candidate.person_id != person_id and candidate.distance <= s.match_threshold:
-                    name = self.cache.names.get(candidate.person_id, candidate.person_id)
+                    name = cache.names.get(candidate.person_id, candidate.person_id)
                     raise AlreadyEnrolled(
                         f"{sample.source}: this face is already registered as "
                         f"{candidate.person_id} ({name}), distance {candidate.distance:.2f}; "
@@ -220,7 +223,7 @@ class Terminal:
 
         rgb = image if isinstance(image, np.ndarray) else load_rgb(image)
         s = self.settings()
-        cache = self.cache
+        cache = self.current_cache()
         result = []
         for face in self.engine.detect(rgb, max_side=1024):
             match = decide(cache.index.search(self.engine.encode(rgb, face)),
