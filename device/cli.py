@@ -111,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("changes", nargs="*")
     p.set_defaults(run=cmd_settings)
 
+    from device.api.command import add_serve_command
+
+    add_serve_command(sub)
+
     p = sub.add_parser("demo", help="enrol the sample people and watch the sample video")
     p.add_argument("--data", default=os.environ.get("FACEGATE_DATA", _default_data()))
     p.set_defaults(run=cmd_demo)

@@ -1,0 +1,1 @@
+"""Local HTTP API on the LAN (werkzeug): the seeds' endpoints over device/terminal.py."""
