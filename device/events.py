@@ -24,6 +24,7 @@ class EventType(StrEnum):
     ALERT_HANDLED = "AlertHandled"
     SETTINGS_CHANGED = "SettingsChanged"
     RECORDS_CLEARED = "RecordsCleared"
+    COMMAND_RECEIVED = "CommandReceived"  # a fleet command, its result: audit and idempotency
 
 
 class PunchStatus(StrEnum):

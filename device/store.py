@@ -7,9 +7,11 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from device import biometrics
 from device.database import Database
 from device.eventlog.model import NewEvent, RecordedEvent, RemoteEvent
 from device.eventlog.recorder import Transaction
+from device.events import EventType
 from device.projections import Projector
 from device.replay import replay_source
 
@@ -38,6 +40,10 @@ class StoreTransaction:
 
     def _project(self, recorded: list[RecordedEvent]) -> None:
         self._projector.apply(self.connection, recorded)
+        for event in recorded:
+            if event.type == EventType.PERSON_REMOVED:  # wherever the removal came from
+                biometrics.destroy_key(self.connection,
+                                       biometrics.person_key_id(event.payload["person_id"]))
         self.appended.extend(recorded)
 
 

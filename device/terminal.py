@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -24,14 +24,16 @@ from device.errors import AlreadyEnrolled, BadInput, NotFound
 from device.eventlog.model import NewEvent
 from device.events import EventType
 from device.library.cache import LibraryCache
-from device.library.enrolment import DEFAULT_POLICY, QualityPolicy, Sample, samples_from_image
 from device.recognition.decision import Match, decide
-from device.recognition.engine import FaceEngine
 from device.settings import DeviceSettings, load_settings
 from device.storage.db import checkpoint_wal, read_transaction
 from device.storage.schema import alerts, events, face_samples, people, punches
 from device.store import EventStore
 from device.verify import VerifyReport, verify
+
+if TYPE_CHECKING:  # dlib's models load on import: only processes that recognise pay for them
+    from device.library.enrolment import QualityPolicy, Sample
+    from device.recognition.engine import FaceEngine
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 MAX_ID_LENGTH = 64
@@ -66,8 +68,16 @@ class Terminal:
     def __init__(self, database: Database, engine: FaceEngine | None = None) -> None:
         self.database = database
         self.store = EventStore(database)
-        self.engine = engine or FaceEngine()
+        self._engine = engine
         self._cache: LibraryCache | None = None
+
+    @property
+    def engine(self) -> FaceEngine:
+        if self._engine is None:
+            from device.recognition.engine import FaceEngine
+
+            self._engine = FaceEngine()
+        return self._engine
 
     @classmethod
     def open(cls, path: str | Path, device_id: str | None = None) -> Terminal:
@@ -103,12 +113,15 @@ class Terminal:
 
     def enroll(self, person_id: str, name: str, images: Iterable[str | Path | bytes | np.ndarray],
                phone: str | None = None, mail: str | None = None, force: bool = False,
-               largest: bool = False, policy: QualityPolicy = DEFAULT_POLICY) -> EnrolResult:
+               largest: bool = False, policy: QualityPolicy | None = None) -> EnrolResult:
         """Check every photo first; then write the person and all samples in one transaction."""
+        from device.library.enrolment import DEFAULT_POLICY, samples_from_image
+
         person_id, name = _clean_id(person_id), _clean_name(name)
         samples: list[Sample] = []
         for image in images:
-            samples.extend(samples_from_image(self.engine, image, largest=largest, policy=policy))
+            samples.extend(samples_from_image(self.engine, image, largest=largest,
+                                              policy=policy or DEFAULT_POLICY))
         if not samples:
             raise BadInput("give at least one photo")
         if not force:
@@ -182,7 +195,6 @@ class Terminal:
                          .where(people.c.person_id == person_id)).first() is None:
                 raise NotFound(f"no person with id {person_id!r}")
             txn.append([NewEvent(EventType.PERSON_REMOVED, {"person_id": person_id})])
-            biometrics.destroy_key(c, biometrics.person_key_id(person_id))
         checkpoint_wal(self.database.engine)  # the WAL must not keep the old pages either
 
     def people(self) -> list[PersonSummary]:

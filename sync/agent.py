@@ -1,0 +1,304 @@
+"""The device's sync agent (run_sync.py agent): outbox up, library down, status, commands.
+
+One thread does everything: it drives paho's network loop itself (client.loop) between
+its own work, so callbacks and database writes never race. Nothing is trusted to the
+broker: sessions start clean, and an event counts as delivered only when the hub's
+acknowledgement says it is stored. Until then it is sent again (go-back-N from the last
+acknowledged sequence) after every reconnect and after an acknowledgement timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from device import __version__
+from device.attendance import alert_event
+from device.events import AlertKind
+from device.terminal import Terminal
+from sync import commands, payloads, topics
+from sync.client import KEEPALIVE_S, Backoff, BrokerConfig, connect_properties, make_client
+from sync.codes import DeviceState, QoS
+from sync.device_side import DeviceSync
+from sync.payloads import PayloadError
+from sync.wire import from_wire
+
+log = logging.getLogger("facegate.agent")
+
+CONNECT_TIMEOUT_S = 5.0
+
+
+@dataclass
+class AgentConfig:
+    batch_size: int = 200
+    window_batches: int = 8  # unacknowledged batches in flight at most
+    ack_timeout: float = 5.0
+    status_interval: float = 10.0
+    library_poll_interval: float = 30.0
+    storage_check_interval: float = 60.0
+    storage_alert_fraction: float = 0.9
+
+
+class SyncAgent:
+    def __init__(self, db_path: str, broker: BrokerConfig,
+                 config: AgentConfig | None = None) -> None:
+        self.terminal = Terminal.open(db_path)
+        self.sync = DeviceSync(self.terminal.store)
+        self.device_id = self.terminal.device_id
+        self.broker = broker
+        self.config = config or AgentConfig()
+        self.stop_event = threading.Event()
+        self.connected = False
+        self.session = 0
+        self.sent_upto = 0
+        self.acked = self.sync.acked_seq()
+        self._last_progress = time.monotonic()
+        self._last_status = 0.0
+        self._last_library_request = 0.0
+        self._last_storage_check = 0.0
+        self._storage_alerted = False
+        self._client: mqtt.Client | None = None
+        self._backoff = Backoff()
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        log.info("agent for %s -> %s:%s", self.device_id, self.broker.host, self.broker.port)
+        try:
+            while not self.stop_event.is_set():
+                if self._client is None or not self.connected:
+                    self._connect_once()
+                    continue
+                self._client.loop(timeout=0.05)
+                if self.connected:
+                    self._pump()
+        finally:
+            self._say_goodbye()
+            self.terminal.close()
+
+    def _say_goodbye(self) -> None:
+        """A clean stop sends no will: say "offline" ourselves, and let it reach the broker."""
+        client = self._client
+        if client is None:
+            return
+        if self.connected:
+            info = client.publish(topics.device_status(self.device_id), payloads.encode(
+                {"device": self.device_id, "state": DeviceState.OFFLINE,
+                 "session": self.session}), qos=QoS.AT_LEAST_ONCE, retain=True)
+            deadline = time.monotonic() + 2
+            while not info.is_published() and time.monotonic() < deadline:
+                client.loop(timeout=0.05)
+        client.disconnect()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def _connect_once(self) -> None:
+        """One attempt with a fresh client (fresh session number in its will), then backoff."""
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.disconnect()
+            self._client = None
+        self.session = self.sync.next_session()
+        will = payloads.encode({"device": self.device_id, "state": DeviceState.OFFLINE,
+                                "session": self.session})
+        client = make_client(f"facegate-{self.device_id}", self.broker,
+                             will=(topics.device_status(self.device_id), will))
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        self._client = client
+        try:
+            client.connect(self.broker.host, self.broker.port, keepalive=KEEPALIVE_S,
+                           clean_start=True, properties=connect_properties())
+            deadline = time.monotonic() + CONNECT_TIMEOUT_S
+            while not self.connected and time.monotonic() < deadline \
+                    and not self.stop_event.is_set():
+                if client.loop(timeout=0.1) != mqtt.MQTT_ERR_SUCCESS:
+                    break
+        except OSError as e:
+            log.warning("broker %s:%s unreachable: %s", self.broker.host, self.broker.port, e)
+        if not self.connected:
+            self.stop_event.wait(self._backoff.next_delay())
+
+    # -- callbacks ----------------------------------------------------------------------
+
+    def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason_code: Any,
+                    _properties: Any) -> None:
+        if reason_code.is_failure:
+            log.warning("broker refused the connection: %s", reason_code)
+            return
+        self.connected = True
+        self._backoff.reset()
+        device = self.device_id
+        for topic in (topics.device_ack(device), topics.device_library(device),
+                      topics.LIBRARY_BROADCAST, topics.device_commands(device),
+                      topics.device_status(device)):
+            client.subscribe(topic, qos=QoS.AT_LEAST_ONCE)
+        self.acked = self.sync.acked_seq()
+        self.sent_upto = self.acked  # resend everything the hub has not confirmed
+        self._last_progress = time.monotonic()
+        self._publish_status()
+        self._request_library()
+
+    def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any,
+                       reason_code: Any, _properties: Any) -> None:
+        if self.connected:
+            log.warning("disconnected from the broker: %s", reason_code)
+        self.connected = False
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        topic = message.topic
+        try:
+            if topic == topics.device_ack(self.device_id):
+                self._handle_ack(message.payload)
+            elif topic in (topics.device_library(self.device_id), topics.LIBRARY_BROADCAST):
+                self._handle_library(message.payload, catch_up=topic != topics.LIBRARY_BROADCAST)
+            elif topic == topics.device_commands(self.device_id):
+                self._handle_command(message)
+            elif topic == topics.device_status(self.device_id):
+                self._handle_own_status(message.payload)
+        except PayloadError as e:
+            log.warning("ignored a malformed message on %s: %s", topic, e)
+
+    # -- handlers -----------------------------------------------------------------------
+
+    def _handle_ack(self, raw: bytes) -> None:
+        body = payloads.decode(raw, {"stored_upto": int})
+        if self.sync.record_ack(body["stored_upto"]) or body["stored_upto"] > self.acked:
+            self._last_progress = time.monotonic()
+        self.acked = max(self.acked, min(body["stored_upto"], self.sent_upto))
+        resend_from = body.get("resend_from")
+        if isinstance(resend_from, int) and resend_from - 1 < self.sent_upto:
+            self.sent_upto = max(self.acked, resend_from - 1)  # the hub found a gap
+
+    def _handle_library(self, raw: bytes, catch_up: bool) -> None:
+        body = payloads.decode(raw, {"events": list})
+        batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
+        self.sync.apply_library(batch)
+        version = self.sync.library_version()
+        newest = max((e.seq for e in batch), default=0)
+        if (catch_up and body.get("more")) or newest > version:
+            self._request_library()  # more to fetch, or a gap behind a live broadcast
+        else:
+            self._publish_status()
+
+    def _handle_command(self, message: mqtt.MQTTMessage) -> None:
+        properties = getattr(message, "properties", None)
+        response_topic = getattr(properties, "ResponseTopic", None)
+        correlation = getattr(properties, "CorrelationData", None)
+        try:
+            body = payloads.decode(message.payload, {"request_id": str, "command": str,
+                                                     "expires_at": (int, float)})
+            args = body.get("args") or {}
+            if not isinstance(args, dict):
+                raise PayloadError("field 'args' must be an object")
+        except PayloadError as e:
+            self._respond(response_topic, correlation, {"status": "error", "error": str(e)})
+            return
+        extra = {"resync": self._resync, "status": lambda _t, _a: self._status_body()}
+        outcome = commands.execute(self.terminal, body["request_id"], body["command"], args,
+                                   float(body["expires_at"]), extra=extra)
+        self._respond(response_topic, correlation, outcome.as_dict())
+
+    def _respond(self, topic: str | None, correlation: bytes | None, body: dict) -> None:
+        if not topic or self._client is None:
+            return
+        properties = Properties(PacketTypes.PUBLISH)
+        if correlation is not None:
+            properties.CorrelationData = correlation
+        self._client.publish(topic, payloads.encode(body), qos=QoS.AT_LEAST_ONCE,
+                             properties=properties)
+
+    def _handle_own_status(self, raw: bytes) -> None:
+        body = payloads.decode(raw, {"state": str, "session": int})
+        if body["state"] == DeviceState.OFFLINE and body["session"] < self.session:
+            self._publish_status()  # a late will of an old connection: we are online
+
+    def _resync(self, _terminal: Terminal, _args: dict) -> dict:
+        self.sent_upto = self.acked
+        self._request_library(force=True)
+        return {"resending_from": self.acked + 1, "library_after": self.sync.library_version()}
+
+    # -- periodic work ------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        now = time.monotonic()
+        if self.sent_upto > self.acked and now - self._last_progress > self.config.ack_timeout:
+            log.info("no acknowledgement for %.0f s: resending from %d",
+                     self.config.ack_timeout, self.acked + 1)
+            self.sent_upto = self.acked
+            self._last_progress = now
+        limit = self.config.batch_size * self.config.window_batches
+        while self.sent_upto - self.acked < limit and self.connected:
+            batch = self.sync.pending(self.sent_upto, self.config.batch_size)
+            if not batch:
+                break
+            assert self._client is not None
+            self._client.publish(topics.device_events(self.device_id),
+                                 payloads.encode({"device": self.device_id, "events": batch}),
+                                 qos=QoS.AT_LEAST_ONCE)
+            if self.sent_upto == self.acked:
+                self._last_progress = now
+            self.sent_upto = batch[-1]["seq"]
+        if now - self._last_status > self.config.status_interval:
+            self._publish_status()
+        if now - self._last_library_request > self.config.library_poll_interval:
+            self._request_library()
+        if now - self._last_storage_check > self.config.storage_check_interval:
+            self._check_storage()
+
+    def _status_body(self) -> dict:
+        library = self.sync.library_state()
+        return {"device": self.device_id, "state": DeviceState.ONLINE, "session": self.session,
+                "version": __version__, "library_version": library.version,
+                "checksum": library.checksum, "people": library.people,
+                "samples": library.samples,
+                "queue_depth": max(0, self.sync.last_local_seq() - self.acked),
+                "time": time.time()}
+
+    def _publish_status(self) -> None:
+        if self._client is None:
+            return
+        self._client.publish(topics.device_status(self.device_id),
+                             payloads.encode(self._status_body()), qos=QoS.AT_LEAST_ONCE,
+                             retain=True)
+        self._last_status = time.monotonic()
+
+    def _request_library(self, force: bool = False) -> None:
+        if self._client is None:
+            return
+        after = 0 if force else self.sync.library_version()
+        self._client.publish(topics.device_library_request(self.device_id),
+                             payloads.encode({"device": self.device_id, "after": after}),
+                             qos=QoS.AT_LEAST_ONCE)
+        self._last_library_request = time.monotonic()
+
+    def _check_storage(self) -> None:
+        """Offline for days: the queue is the log, bounded by disk; warn before it fills."""
+        self._last_storage_check = time.monotonic()
+        usage = shutil.disk_usage(self.terminal.database.path.parent)
+        used = 1 - usage.free / usage.total
+        if used < self.config.storage_alert_fraction:
+            self._storage_alerted = False
+            return
+        if self._storage_alerted:
+            return
+        self._storage_alerted = True
+        with self.terminal.store.transaction() as txn:
+            waiting = self.sync.last_local_seq() - self.acked
+            txn.append([alert_event(txn.connection, uuid.uuid4().hex, AlertKind.STORAGE_LOW,
+                                    f"storage {used:.0%} full; {waiting} events wait for the hub",
+                                    None)])
+
+
