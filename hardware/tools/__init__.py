@@ -1,0 +1,1 @@
+"""Implementations of the ``python -m hardware`` commands (one module per command)."""
