@@ -43,7 +43,7 @@ class DoorDecision:
         return {"outcome": self.outcome.value, "person_id": self.person_id, "name": self.name,
                 "distance": None if self.distance is None else round(self.distance, 4),
                 "time": dt.datetime.fromtimestamp(self.time).isoformat(timespec="seconds"),
-                "door_opened": self.open_door, "alert_id": self.alert_id}
+                "access_granted": self.open_door, "alert_id": self.alert_id}
 
 
 class Attendance:

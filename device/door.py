@@ -1,16 +1,16 @@
-"""The door loop: frames in, decisions out (punch, door, alert), one frame at a time."""
+"""The door loop: frames in, decisions out (punch or alert), one frame at a time.
+
+It decides; whoever owns the relay (device/door_service.py) opens the door.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from device.attendance import Attendance, DoorDecision
-from device.eventlog.model import NewEvent
-from device.events import EventType
 from device.recognition.pipeline import FramePipeline, FrameResult
 from device.terminal import Terminal
 
@@ -24,13 +24,11 @@ class DoorStep:
 
 
 class DoorLoop:
-    """Owns the pipeline for one camera; `open_door` is the relay (fake, GPIO, serial)."""
+    """Owns the pipeline for one camera."""
 
-    def __init__(self, terminal: Terminal,
-                 open_door: Callable[[float], None] | None = None) -> None:
+    def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
         self.attendance = Attendance(terminal.store)
-        self.open_door = open_door
         s = terminal.settings()
         self.pipeline = FramePipeline(terminal.engine, lambda: terminal.cache.index,
                                       s.match_threshold, s.match_margin, s.recheck_seconds)
@@ -49,14 +47,4 @@ class DoorLoop:
         if not frame.decision.known:
             snapshot = self.terminal.engine.crop(rgb, frame.faces[0].box, margin=0.5,
                                                  max_side=320)
-        decision = self.attendance.on_match(frame.decision, snapshot)
-        if decision.open_door:
-            self._open(decision)
-        return DoorStep(frame, decision)
-
-    def _open(self, decision: DoorDecision) -> None:
-        pulse = self.terminal.settings().relay_pulse_seconds
-        if self.open_door is not None:
-            self.open_door(pulse)
-        self.terminal.store.append([NewEvent(EventType.DOOR_OPENED, {
-            "person_id": decision.person_id, "reason": "recognised", "pulse_seconds": pulse})])
+        return DoorStep(frame, self.attendance.on_match(frame.decision, snapshot))

@@ -86,7 +86,7 @@ def test_watch_recognises_the_person_on_the_sample_video(enrolled_db: Path,
     decisions = [json.loads(line) for line in done.stdout.splitlines()]
     recognised = [d for d in decisions if d["person_id"]]
     assert recognised and {d["person_id"] for d in recognised} == {"lin_manuel_miranda"}
-    assert decisions[0]["outcome"] == "checked_in" and decisions[0]["door_opened"]
+    assert decisions[0]["outcome"] == "checked_in" and decisions[0]["access_granted"]
     assert all(d["outcome"] != "checked_in" for d in decisions[1:])  # no double punch
     punches = run(enrolled_db, "punches", "--csv").stdout.strip().splitlines()
     assert len(punches) == 2 and ",lin_manuel_miranda,Lin Manuel Miranda,in," in punches[1]

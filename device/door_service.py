@@ -1,0 +1,183 @@
+"""The door as a running service: recognition off the UI thread, events for the views.
+
+Qt-free (napari style): the touchscreen subscribes to these events and marshals them to
+its own thread. Hardware reaches it through three small interfaces, so tests and the dev
+PC plug in the sample video, a simulated approach and a fake relay.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+import sqlalchemy as sa
+
+from device.attendance import DoorDecision, alert_event
+from device.door import DoorLoop, DoorStep
+from device.eventlog.model import NewEvent
+from device.events import AlertKind, EventType
+from device.storage.db import read_transaction
+from device.storage.schema import events
+from device.terminal import Terminal
+
+log = logging.getLogger("facegate.door")
+
+COMMAND_POLL_SECONDS = 0.5
+
+
+class CameraFrame(Protocol):
+    image: np.ndarray  # BGR
+    t: float
+    seq: int
+
+
+class FrameFeed(Protocol):
+    def wait_frame(self, after_seq: int = 0, timeout: float | None = None) -> Any: ...
+
+
+class DoorRelay(Protocol):
+    def pulse(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProcessedFrame:
+    rgb: np.ndarray
+    step: DoorStep
+    t: float
+
+
+Listener = Callable[[Any], None]
+
+
+class DoorService:
+    """One thread: newest camera frame -> pipeline -> decision -> relay and log."""
+
+    def __init__(self, terminal: Terminal, frames: FrameFeed, relay: DoorRelay | None = None,
+                 awake: bool = True) -> None:
+        self.terminal = terminal
+        self.frames = frames
+        self.relay = relay
+        self.loop = DoorLoop(terminal)
+        self._awake = threading.Event()
+        if awake:
+            self._awake.set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listeners: dict[str, list[Listener]] = {
+            "frame": [], "decision": [], "awake": [], "door": [], "error": []}
+        self._command_position = self._newest_position()
+        self._last_command_poll = 0.0
+        self.frames_processed = 0
+
+    # -- subscriptions ------------------------------------------------------------------
+
+    def subscribe(self, kind: str, listener: Listener) -> Callable[[], None]:
+        self._listeners[kind].append(listener)
+        return lambda: self._listeners[kind].remove(listener)
+
+    def _emit(self, kind: str, value: Any) -> None:
+        for listener in list(self._listeners[kind]):
+            try:
+                listener(value)
+            except Exception:  # a broken view must not stop the door
+                log.exception("%s listener failed", kind)
+
+    # -- control ------------------------------------------------------------------------
+
+    @property
+    def awake(self) -> bool:
+        return self._awake.is_set()
+
+    def set_awake(self, awake: bool) -> None:
+        """Someone is at the door (TOF): recognise. Nobody: stop burning the CPU."""
+        if awake == self.awake:
+            return
+        (self._awake.set if awake else self._awake.clear)()
+        self._emit("awake", awake)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="door", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._awake.set()  # wake the loop so it sees the stop
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def open_door(self, reason: str, person_id: str | None = None) -> bool:
+        """Pulse the relay; the opening is in the log only if the relay took the pulse."""
+        pulse = self.terminal.settings().relay_pulse_seconds
+        try:
+            if self.relay is not None:
+                self.relay.pulse(pulse)
+        except Exception as e:  # the relay stays locked (fail secure); say so
+            log.error("door relay failed: %s", e)
+            with self.terminal.store.transaction() as txn:
+                txn.append([alert_event(txn.connection, uuid.uuid4().hex, AlertKind.DEVICE_FAULT,
+                                        f"door relay failed: {e}", None)])
+            self._emit("error", f"door relay failed: {e}")
+            return False
+        self.terminal.store.append([NewEvent(EventType.DOOR_OPENED, {
+            "person_id": person_id, "reason": reason, "pulse_seconds": pulse})])
+        self._emit("door", {"reason": reason, "person_id": person_id})
+        return True
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        seq = 0
+        while not self._stop.is_set():
+            self._follow_commands()
+            if not self._awake.wait(timeout=COMMAND_POLL_SECONDS):
+                continue
+            frame = self.frames.wait_frame(after_seq=seq, timeout=0.5)
+            if frame is None or self._stop.is_set():
+                continue
+            seq = frame.seq
+            try:
+                self._process(frame)
+            except Exception as e:
+                log.exception("frame failed")
+                self._emit("error", str(e))
+
+    def _process(self, frame: CameraFrame) -> None:
+        rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+        step = self.loop.step(rgb)
+        self.frames_processed += 1
+        self._emit("frame", ProcessedFrame(rgb, step, frame.t))
+        decision: DoorDecision | None = step.decision
+        if decision is not None:
+            if decision.open_door:
+                self.open_door("recognised", decision.person_id)
+            self._emit("decision", decision)
+
+    def _newest_position(self) -> int:
+        with read_transaction(self.terminal.database.engine) as c:
+            return c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
+
+    def _follow_commands(self) -> None:
+        """Fleet commands recorded by the sync agent (another process) that need the door."""
+        now = time.monotonic()
+        if now - self._last_command_poll < COMMAND_POLL_SECONDS:
+            return
+        self._last_command_poll = now
+        with read_transaction(self.terminal.database.engine) as c:
+            rows = c.execute(sa.select(events.c.position, events.c.payload).where(
+                events.c.type == EventType.COMMAND_RECEIVED.value,
+                events.c.position > self._command_position).order_by(events.c.position)).all()
+        import json
+
+        for row in rows:
+            self._command_position = row.position
+            command = json.loads(row.payload)
+            if command.get("command") == "open_door" and command.get("status") == "ok" \
+                    and time.time() <= float(command.get("expires_at", 0)):
+                self.open_door("fleet command")
