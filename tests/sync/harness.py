@@ -30,6 +30,13 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str =
     raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
 
 
+def _stay_as_me() -> str:
+    """Run as root, Mosquitto drops to user "mosquitto", who cannot read our temp files."""
+    import os
+
+    return "user root\n" if os.geteuid() == 0 else ""
+
+
 class Broker:
     """A Mosquitto process on a free port, persistence off, that tests stop and restart."""
 
@@ -38,7 +45,7 @@ class Broker:
         self.config = workdir / f"mosquitto-{self.port}.conf"
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-            f"max_inflight_messages 20\n{extra_config}")
+            f"max_inflight_messages 20\n{_stay_as_me()}{extra_config}")
         self.log = workdir / f"mosquitto-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
