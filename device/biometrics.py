@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from device.storage.driver import driver
 from device.storage.schema import subject_keys
 
 ENCODING_DIM = 128
@@ -31,13 +32,16 @@ def alert_key_id(alert_id: str) -> str:
     return f"alert:{alert_id}"
 
 
+_SELECT_KEY = "SELECT key FROM subject_keys WHERE key_id = ?"
+_INSERT_KEY = "INSERT INTO subject_keys (key_id, key) VALUES (?, ?)"
+
+
 def key_for(connection: sa.Connection, key_id: str, create: bool = False) -> bytes | None:
-    key = connection.execute(
-        sa.select(subject_keys.c.key).where(subject_keys.c.key_id == key_id)
-    ).scalar()
+    row = driver(connection).execute(_SELECT_KEY, (key_id,)).fetchone()
+    key = row[0] if row else None
     if key is None and create:
         key = AESGCM.generate_key(bit_length=256)
-        connection.execute(subject_keys.insert().values(key_id=key_id, key=key))
+        driver(connection).execute(_INSERT_KEY, (key_id, key))
     return key
 
 

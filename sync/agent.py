@@ -185,12 +185,15 @@ class SyncAgent:
     def _handle_library(self, raw: bytes, catch_up: bool) -> None:
         body = payloads.decode(raw, {"events": list})
         batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
+        newest = max((e.seq for e in batch), default=0)
+        more = catch_up and body.get("more") is True
+        if more:  # ask for the next batch first: the hub reads it while we apply this one
+            self._request_library(after=newest)
         self.sync.apply_library(batch)
         version = self.sync.library_version()
-        newest = max((e.seq for e in batch), default=0)
-        if (catch_up and body.get("more")) or newest > version:
-            self._request_library()  # more to fetch, or a gap behind a live broadcast
-        else:
+        if newest > version:
+            self._request_library()  # a gap behind a live broadcast, or a batch cut short
+        elif not more:
             self._publish_status()
 
     def _handle_command(self, message: mqtt.MQTTMessage) -> None:
@@ -275,10 +278,11 @@ class SyncAgent:
                              retain=True)
         self._last_status = time.monotonic()
 
-    def _request_library(self, force: bool = False) -> None:
+    def _request_library(self, force: bool = False, after: int | None = None) -> None:
         if self._client is None:
             return
-        after = 0 if force else self.sync.library_version()
+        if after is None:
+            after = 0 if force else self.sync.library_version()
         self._client.publish(topics.device_library_request(self.device_id),
                              payloads.encode({"device": self.device_id, "after": after}),
                              qos=QoS.AT_LEAST_ONCE)

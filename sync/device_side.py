@@ -122,11 +122,12 @@ class DeviceSync:
 
         Stops at a gap (a sequence beyond the next expected): the caller asks for a resend.
         """
-        applied = 0
         with self.store.transaction() as txn:
             c = txn.connection
             expected = (c.execute(sa.select(sa.func.max(events.c.seq))
                                   .where(events.c.origin == HUB_ORIGIN)).scalar() or 0) + 1
+            run: list[RemoteEvent] = []
+            keys: dict[str, bytes] = {}
             for item in sorted(batch, key=lambda e: e.seq):
                 if item.seq < expected:
                     continue  # a duplicate delivery
@@ -134,17 +135,21 @@ class DeviceSync:
                     break
                 payload = dict(item.payload)
                 sealed = None
+                # (a sample erased at the hub arrives without data: kept for the sequence)
                 if item.type == EventType.FACE_SAMPLE_ADDED and item.encoding is not None:
                     key_id = biometrics.person_key_id(payload["person_id"])
-                    key = biometrics.key_for(c, key_id, create=True)
-                    assert key is not None
+                    if key_id not in keys:
+                        key = biometrics.key_for(c, key_id, create=True)
+                        assert key is not None
+                        keys[key_id] = key
                     payload["key_id"] = key_id
-                    sealed = biometrics.seal(key, biometrics.pack_sample(
+                    sealed = biometrics.seal(keys[key_id], biometrics.pack_sample(
                         item.encoding, item.crop or b""), payload["sample_id"])
-                # (a sample erased at the hub arrives without data: kept for the sequence)
-                applied += len(txn.append_remote([_remote(item, payload, sealed)]))
+                elif item.type == EventType.PERSON_REMOVED:
+                    keys.pop(biometrics.person_key_id(payload["person_id"]), None)
+                run.append(_remote(item, payload, sealed))
                 expected += 1
-        return applied
+            return len(txn.append_remote(run))  # one projection pass for the whole run
 
     def library_state(self) -> LibraryState:
         with read_transaction(self.store.engine) as c:

@@ -61,9 +61,13 @@ class Transaction(ABC):
         head = self.head()
         prev = head.hash
         recorded = []
+        highest: dict[str, int] = {}  # above an origin's highest sequence nothing is stored
         for remote in events:
-            if self.contains(remote.origin, remote.seq):
+            if remote.origin not in highest:
+                highest[remote.origin] = self.last_seq(remote.origin)
+            if remote.seq <= highest[remote.origin] and self.contains(remote.origin, remote.seq):
                 continue
+            highest[remote.origin] = max(highest[remote.origin], remote.seq)
             event = self._stamp(prev, remote.origin, remote.seq, remote.type, remote.version,
                                 remote.wall_time, remote.hlc, canonical_json(remote.payload),
                                 remote.sealed)

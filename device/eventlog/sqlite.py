@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from device.eventlog.model import GENESIS_HASH, ChainHead, RecordedEvent
 from device.eventlog.recorder import Recorder, Transaction
 from device.storage.db import read_transaction, write_transaction
+from device.storage.driver import driver
 from device.storage.schema import checkpoints, events
 
 _COLUMNS = (
@@ -18,6 +19,13 @@ _COLUMNS = (
     events.c.wall_time, events.c.hlc, events.c.payload, events.c.sealed, events.c.prev_hash,
     events.c.hash,
 )
+
+
+# Hot path: constant SQL, bound parameters, straight to sqlite3 (device/storage/driver.py).
+_INSERT_EVENT = ("INSERT INTO events (origin, seq, type, version, wall_time, hlc, payload,"
+                 " sealed, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_FIND_EVENT = "SELECT 1 FROM events WHERE origin = ? AND seq = ?"
+_LAST_SEQ = "SELECT max(seq) FROM events WHERE origin = ?"
 
 
 def row_to_event(row: sa.Row) -> RecordedEvent:
@@ -50,37 +58,32 @@ class _SqliteTransaction(Transaction):
         super().__init__(device_id)
         self.connection = connection
         self._head: ChainHead | None = None
+        self._compacted: dict[str, int] | None = None
 
     def head(self) -> ChainHead:
         if self._head is None:
             self._head = head_of(self.connection)
         return self._head
 
+    def _compacted_sequences(self) -> dict[str, int]:
+        if self._compacted is None:
+            checkpoint = latest_checkpoint(self.connection)
+            self._compacted = json.loads(checkpoint.sequences) if checkpoint else {}
+        return self._compacted
+
     def last_seq(self, origin: str) -> int:
-        stored = self.connection.execute(
-            sa.select(sa.func.max(events.c.seq)).where(events.c.origin == origin)
-        ).scalar()
-        checkpoint = latest_checkpoint(self.connection)
-        compacted = json.loads(checkpoint.sequences).get(origin, 0) if checkpoint else 0
-        return max(stored or 0, compacted)
+        (stored,) = driver(self.connection).execute(_LAST_SEQ, (origin,)).fetchone()
+        return max(stored or 0, self._compacted_sequences().get(origin, 0))
 
     def contains(self, origin: str, seq: int) -> bool:
-        found = self.connection.execute(
-            sa.select(events.c.position).where(events.c.origin == origin, events.c.seq == seq)
-        ).first()
-        if found is not None:
+        if driver(self.connection).execute(_FIND_EVENT, (origin, seq)).fetchone():
             return True
-        checkpoint = latest_checkpoint(self.connection)
-        return checkpoint is not None and seq <= json.loads(checkpoint.sequences).get(origin, 0)
+        return seq <= self._compacted_sequences().get(origin, 0)
 
     def _store(self, event: RecordedEvent) -> RecordedEvent:
-        position = self.connection.execute(
-            events.insert().values(
-                origin=event.origin, seq=event.seq, type=event.type, version=event.version,
-                wall_time=event.wall_time, hlc=event.hlc, payload=event.payload_json,
-                sealed=event.sealed, prev_hash=event.prev_hash, hash=event.hash,
-            )
-        ).inserted_primary_key[0]
+        position = driver(self.connection).execute(_INSERT_EVENT, (
+            event.origin, event.seq, event.type, event.version, event.wall_time, event.hlc,
+            event.payload_json, event.sealed, event.prev_hash, event.hash)).lastrowid
         stored = RecordedEvent(position, *_fields_after_position(event))
         head = self.head()
         self._head = ChainHead(position, event.hash, max(head.hlc, event.hlc))

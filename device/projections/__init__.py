@@ -63,13 +63,16 @@ class Projector:
         self.apply(connection, chunk, keys)
 
 
+_SET_POSITION = projection_positions.update().where(
+    projection_positions.c.name == sa.bindparam("projection")).values(
+    position=sa.bindparam("at"))
+
+
 def _store_position(connection: sa.Connection, name: str, position: int, exists: bool) -> None:
     if exists:
-        connection.execute(projection_positions.update()
-                           .where(projection_positions.c.name == name)
-                           .values(position=position))
+        connection.execute(_SET_POSITION, {"projection": name, "at": position})
     else:
-        connection.execute(projection_positions.insert().values(name=name, position=position))
+        connection.execute(projection_positions.insert(), {"name": name, "position": position})
 
 
 __all__ = ["ALL_PROJECTIONS", "Projection", "ProjectionContext", "Projector"]

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-
 from device import biometrics
 from device.eventlog.model import RecordedEvent
 from device.events import EventType, upcast
 from device.projections.base import Projection, ProjectionContext
+from device.storage.driver import driver
 from device.storage.schema import face_samples, people
+
+# Hot path (enrolment, library catch-up): constant SQL, bound parameters, sqlite3 directly.
+_UPSERT_PERSON = (
+    "INSERT INTO people (person_id, name, phone, mail, created_at, updated_at, position)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET name = excluded.name,"
+    " phone = excluded.phone, mail = excluded.mail, updated_at = excluded.updated_at,"
+    " position = excluded.position")
+_TOUCH_PERSON = "UPDATE people SET updated_at = ? WHERE person_id = ?"
+_DELETE_PERSON = "DELETE FROM people WHERE person_id = ?"
+_UPSERT_SAMPLE = ("INSERT OR REPLACE INTO face_samples (sample_id, person_id, encoding, quality,"
+                  " added_at, position) VALUES (?, ?, ?, ?, ?, ?)")
+_DELETE_SAMPLES = "DELETE FROM face_samples WHERE person_id = ?"
 
 
 class PeopleProjection(Projection):
@@ -18,24 +29,17 @@ class PeopleProjection(Projection):
     tables = (people,)
 
     def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
-        c = ctx.connection
+        c = driver(ctx.connection)
         for event in events:
             if event.type == EventType.PERSON_ENROLLED:
                 p = upcast(event)
-                values = dict(name=p["name"], phone=p.get("phone"), mail=p.get("mail"),
-                              updated_at=event.wall_time, position=event.position)
-                updated = c.execute(
-                    people.update().where(people.c.person_id == p["person_id"]).values(**values)
-                ).rowcount
-                if not updated:
-                    c.execute(people.insert().values(person_id=p["person_id"],
-                                                     created_at=event.wall_time, **values))
+                c.execute(_UPSERT_PERSON, (p["person_id"], p["name"], p.get("phone"),
+                                           p.get("mail"), event.wall_time, event.wall_time,
+                                           event.position))
             elif event.type == EventType.PERSON_REMOVED:
-                c.execute(people.delete().where(people.c.person_id == upcast(event)["person_id"]))
+                c.execute(_DELETE_PERSON, (upcast(event)["person_id"],))
             elif event.type == EventType.FACE_SAMPLE_ADDED:
-                p = upcast(event)
-                c.execute(people.update().where(people.c.person_id == p["person_id"])
-                          .values(updated_at=event.wall_time))
+                c.execute(_TOUCH_PERSON, (event.wall_time, upcast(event)["person_id"]))
 
 
 class FaceSamplesProjection(Projection):
@@ -45,20 +49,24 @@ class FaceSamplesProjection(Projection):
     tables = (face_samples,)
 
     def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
-        c = ctx.connection
+        c = driver(ctx.connection)
+        keys: dict[str, bytes | None] = {}
         for event in events:
             if event.type == EventType.FACE_SAMPLE_ADDED:
                 p = upcast(event)
-                key = biometrics.key_for(ctx.keys, p["key_id"])
+                if p["key_id"] not in keys:
+                    keys[p["key_id"]] = biometrics.key_for(ctx.keys, p["key_id"])
+                key = keys[p["key_id"]]
                 plain = (biometrics.unseal(key, event.sealed, p["sample_id"])
                          if key is not None and event.sealed else None)
                 if plain is None:
                     continue  # erased (key destroyed): nothing to project
                 encoding, _crop = biometrics.unpack_sample(plain)
-                c.execute(sa.insert(face_samples).prefix_with("OR REPLACE").values(
-                    sample_id=p["sample_id"], person_id=p["person_id"],
-                    encoding=biometrics.encoding_to_blob(encoding), quality=p.get("quality", 0.0),
-                    added_at=event.wall_time, position=event.position))
+                c.execute(_UPSERT_SAMPLE, (p["sample_id"], p["person_id"],
+                                           biometrics.encoding_to_blob(encoding),
+                                           p.get("quality", 0.0), event.wall_time,
+                                           event.position))
             elif event.type == EventType.PERSON_REMOVED:
-                c.execute(face_samples.delete().where(
-                    face_samples.c.person_id == upcast(event)["person_id"]))
+                person_id = upcast(event)["person_id"]
+                c.execute(_DELETE_SAMPLES, (person_id,))
+                keys.pop(biometrics.person_key_id(person_id), None)

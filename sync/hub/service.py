@@ -30,6 +30,8 @@ from sync.wire import from_wire
 
 log = logging.getLogger("facegate.hub")
 
+LIBRARY_BATCH = 500  # library events per catch-up message
+
 
 class HubService:
     def __init__(self, store: HubStore, broker: BrokerConfig, hub_id: str | None = None,
@@ -141,11 +143,14 @@ class HubService:
 
     def _handle_library_request(self, device: str, raw: bytes) -> None:
         body = payloads.decode(raw, {"after": int})
-        events, more = self.store.library_after(body["after"])
-        version, checksum = self.store.library_state()
-        self._publish(topics.device_library(device), {"events": events, "more": more,
-                                                      "library_version": version,
-                                                      "checksum": checksum})
+        limit = body.get("limit")
+        limit = min(limit, LIBRARY_BATCH) if isinstance(limit, int) and limit > 0 \
+            else LIBRARY_BATCH
+        events, more = self.store.library_after(body["after"], limit)
+        reply: dict = {"events": events, "more": more}
+        if not more:  # the checksum is O(library): only with the last batch of a catch-up
+            reply["library_version"], reply["checksum"] = self.store.library_state()
+        self._publish(topics.device_library(device), reply)
 
     def _handle_command(self, message: mqtt.MQTTMessage) -> None:
         properties = getattr(message, "properties", None)

@@ -26,8 +26,7 @@ def _types(terminal: Terminal) -> list[str]:
 @pytest.mark.slow
 def test_recognised_person_opens_the_door_and_is_logged(enrolled_db: Path, data_dir: Path) -> None:
     terminal = Terminal.open(enrolled_db)
-    capture = CaptureThread(open_source(str(data_dir / "video" / "short_hamilton_clip.mp4")),
-                            pace=False)
+    capture = CaptureThread(open_source(str(data_dir / "video" / "short_hamilton_clip.mp4")))
     relay = FakeRelay()
     service = DoorService(terminal, capture, relay, awake=True)
     decisions = []
