@@ -111,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("changes", nargs="*")
     p.set_defaults(run=cmd_settings)
 
+    p = sub.add_parser("run", help="run the door headless: camera, TOF wake, relay, punches")
+    p.add_argument("--profile", default=os.environ.get("FACEGATE_HARDWARE", "dev-pc"),
+                   help="hardware profile (dev-pc, jetson-nano, raspberry-pi or a .toml path)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    p.add_argument("--always-awake", action="store_true", help="ignore the TOF sensor")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_run)
+
     from device.api.command import add_serve_command
 
     add_serve_command(sub)
@@ -254,6 +262,33 @@ def _frames(source: str) -> Iterator[tuple[float, object]]:
             index += 1
     finally:
         capture.release()
+
+
+def cmd_run(t: Terminal, a: argparse.Namespace) -> int:
+    """The door without a screen (kiosks without a display, soak tests)."""
+    import threading
+
+    from device.runtime import build_door
+
+    db_path = t.database.path
+    t.close()
+    try:
+        door = build_door(db_path, a.profile, always_awake=True if a.always_awake else None)
+    except ValueError as e:  # an unknown profile or a bad profile file
+        from device.errors import BadInput
+
+        raise BadInput(str(e)) from e
+    done = threading.Event()
+    door.service.subscribe("decision", lambda d: _print_decision(d.as_dict(), a.json))
+    door.service.subscribe("awake", lambda awake: print(
+        "someone is at the door" if awake else "nobody at the door: idle", flush=True))
+    door.start()
+    print(f"door {door.terminal.device_id} running with profile {a.profile}", flush=True)
+    try:
+        done.wait(a.seconds) if a.seconds else done.wait()
+    finally:
+        door.close()
+    return EXIT_OK
 
 
 def cmd_verify(t: Terminal, a: argparse.Namespace) -> int:

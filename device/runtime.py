@@ -44,8 +44,9 @@ class DoorRuntime:
         self.terminal.close()
 
 
-def build_door(db_path: str | Path, profile: str = "dev-pc",
+def build_door(db_path: str | Path, profile: Any = "dev-pc",
                always_awake: bool | None = None) -> DoorRuntime:
+    """`profile`: a profile name, a .toml path, or a hardware.profiles HardwareProfile."""
     from hardware.profiles.factory import build_hardware
     from hardware.tof.wake import WakeState
 

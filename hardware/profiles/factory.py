@@ -69,7 +69,8 @@ def build_tof(config: TofConfig) -> DistanceSensor | None:
     if config.kind is TofKind.NONE:
         return None
     if config.kind is TofKind.SIMULATED:
-        profile = ApproachProfile(period_s=config.approach_every_s)
+        profile = ApproachProfile(period_s=config.approach_every_s,
+                                  offset_s=config.first_approach_s)
         return SimulatedTof(profile, poll_hz=config.poll_hz, limits=limits)
     if not config.port:
         raise ProfileError("[tof] kind = 'serial' needs a port")

@@ -56,6 +56,7 @@ class TofConfig:
     wake_consecutive: int = DEFAULT_CONSECUTIVE
     idle_after_s: float = DEFAULT_IDLE_AFTER_S
     approach_every_s: float = DEFAULT_APPROACH_EVERY_S  # simulated only
+    first_approach_s: float = 3.0  # simulated only: nobody there until then
 
 
 @dataclass(frozen=True)
