@@ -232,12 +232,13 @@ class Terminal:
     def identify(self, image: str | Path | bytes | np.ndarray) -> list[IdentifiedFace]:
         """Every face in a photo with its match, the door candidate (largest) first."""
         from device.imaging import load_rgb
+        from device.recognition.engine import PHOTO_DETECT_MAX_SIDE
 
         rgb = image if isinstance(image, np.ndarray) else load_rgb(image)
         s = self.settings()
         cache = self.current_cache()
         result = []
-        for face in self.engine.detect(rgb, max_side=1024):
+        for face in self.engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE):
             match = decide(cache.index.search(self.engine.encode(rgb, face)),
                            s.match_threshold, s.match_margin)
             result.append(IdentifiedFace(face.box, match, cache.names.get(match.person_id or "")))

@@ -9,7 +9,7 @@ import numpy as np
 
 from device.errors import BadInput
 from device.imaging import encode_jpeg, load_rgb
-from device.recognition.engine import DetectedFace, FaceEngine, FaceQuality
+from device.recognition.engine import PHOTO_DETECT_MAX_SIDE, DetectedFace, FaceEngine, FaceQuality
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def samples_from_image(engine: FaceEngine, source: str | Path | bytes | np.ndarr
     name = "frame" if isinstance(source, np.ndarray) else (
         "image" if isinstance(source, bytes) else str(source))
     rgb = source if isinstance(source, np.ndarray) else load_rgb(source)
-    faces = engine.detect(rgb, max_side=1024)
+    faces = engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE)
     if not faces:
         raise BadInput(f"{name}: no face found")
     if len(faces) > 1 and not largest:

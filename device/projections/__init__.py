@@ -44,13 +44,21 @@ class Projector:
         ctx = ProjectionContext(connection, keys if keys is not None else connection)
         stored = self.positions(connection)
         last = events[-1].position
+        advanced = []
         for projection in self.projections:
             since = stored.get(projection.name, 0)
-            pending = [e for e in events if e.position > since]
+            pending = events if events[0].position > since else [
+                e for e in events if e.position > since]
             if not pending:
                 continue
             projection.apply(ctx, pending)
-            _store_position(connection, projection.name, last, exists=projection.name in stored)
+            if projection.name in stored:
+                advanced.append(projection.name)
+            else:
+                connection.execute(projection_positions.insert(),
+                                   {"name": projection.name, "position": last})
+        if advanced:  # one statement for all: this runs on every append
+            connection.execute(_SET_POSITIONS, {"at": last, "names": advanced})
 
     def apply_stream(self, connection: sa.Connection, events: Iterable[RecordedEvent],
                      keys: sa.Connection | None = None, batch: int = 5000) -> None:
@@ -63,16 +71,9 @@ class Projector:
         self.apply(connection, chunk, keys)
 
 
-_SET_POSITION = projection_positions.update().where(
-    projection_positions.c.name == sa.bindparam("projection")).values(
+_SET_POSITIONS = projection_positions.update().where(
+    projection_positions.c.name.in_(sa.bindparam("names", expanding=True))).values(
     position=sa.bindparam("at"))
-
-
-def _store_position(connection: sa.Connection, name: str, position: int, exists: bool) -> None:
-    if exists:
-        connection.execute(_SET_POSITION, {"projection": name, "at": position})
-    else:
-        connection.execute(projection_positions.insert(), {"name": name, "position": position})
 
 
 __all__ = ["ALL_PROJECTIONS", "Projection", "ProjectionContext", "Projector"]

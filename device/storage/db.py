@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from device.errors import DatabaseError
 
@@ -24,10 +24,12 @@ _IMMEDIATE = "facegate_immediate"
 
 
 def open_engine(path: str | Path) -> sa.Engine:
-    """An engine on one device file. NullPool: a connection per use, closed after it."""
+    """An engine on one device file; connections are kept open and reused between uses."""
     engine = sa.create_engine(
         f"sqlite:///{path}",
-        poolclass=NullPool,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=8,
         connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
     )
 
