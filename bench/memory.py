@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     if args.recogniser:
-        import device.recognition.engine  # loads the dlib models
         import device.terminal  # noqa: F401
+        from device.recognition import models
+
+        # The models a door's recogniser holds (the 68-point one only with liveness on).
+        models.detector(), models.landmarks_5(), models.encoder()
     from device.recognition.matcher import FaceIndex
 
     gc.collect()

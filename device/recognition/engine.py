@@ -1,4 +1,4 @@
-"""Face detection and encoding with dlib (through face_recognition's loaded models).
+"""Face detection and encoding with dlib (models from device/recognition/models.py).
 
 Detection runs on a downscaled copy; landmarks and the 128-d encoding come from the
 full-resolution image, so a small detection frame costs no accuracy.
@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import cv2
 import dlib
-import face_recognition.api as fr
 import numpy as np
+
+from device.recognition import models
 
 Box = tuple[int, int, int, int]  # top, right, bottom, left (face_recognition's order)
 
@@ -65,7 +66,7 @@ class FaceEngine:
         scale = min(1.0, limit / max(height, width))
         small = rgb if scale == 1.0 else cv2.resize(
             rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-        rects = fr.face_detector(small, self.upsample if upsample is None else upsample)
+        rects = models.detector()(small, self.upsample if upsample is None else upsample)
         faces = []
         for rect in rects:
             box = _clip((round(rect.top() / scale), round(rect.right() / scale),
@@ -80,13 +81,13 @@ class FaceEngine:
     def locate(rgb: np.ndarray, box: Box) -> DetectedFace:
         """A face at a known box (a detection, or a tracked box) with its landmarks."""
         top, right, bottom, left = box
-        shape = fr.pose_predictor_5_point(rgb, dlib.rectangle(left, top, right, bottom))
+        shape = models.landmarks_5()(rgb, dlib.rectangle(left, top, right, bottom))
         points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
         return DetectedFace(box, points, shape)
 
     @staticmethod
     def encode(rgb: np.ndarray, face: DetectedFace, jitters: int = 1) -> np.ndarray:
-        return np.array(fr.face_encoder.compute_face_descriptor(rgb, face.shape, jitters))
+        return np.array(models.encoder().compute_face_descriptor(rgb, face.shape, jitters))
 
     @staticmethod
     def quality(rgb: np.ndarray, face: DetectedFace) -> FaceQuality:
