@@ -1,0 +1,1 @@
+"""Thin HTTP handlers: parse the request, call one Terminal operation, shape the answer."""
