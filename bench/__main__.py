@@ -15,6 +15,7 @@ from bench.report import Context, Figure, table, write
 BENCHMARKS = {
     "search": "bench.search",
     "eventlog": "bench.eventlog",
+    "frame": "bench.frame",
     "sync": "bench.sync",
     "door_power": "bench.door_power",
 }
