@@ -124,7 +124,7 @@ def cmd_hub_enroll(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from device.errors import BadInput
-    from device.terminal import _import_jobs
+    from device.terminal import import_jobs
     from sync.hub.enrol import enrolment_changes
     from sync.hub.store import HubStore, open_hub_engine
 
@@ -133,7 +133,7 @@ def cmd_hub_enroll(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder")
     done = 0
-    for person_id, name, files in _import_jobs(folder):
+    for person_id, name, files in import_jobs(folder):
         try:
             store.append_library(enrolment_changes(person_id, name, files))
             done += 1

@@ -27,7 +27,7 @@ from device.library.cache import LibraryCache
 from device.recognition.decision import Match, decide
 from device.settings import DeviceSettings, load_settings
 from device.storage.db import checkpoint_wal, read_transaction
-from device.storage.schema import alerts, events, face_samples, people, punches
+from device.storage.schema import access_decisions, alerts, events, face_samples, people, punches
 from device.store import EventStore
 from device.verify import VerifyReport, verify
 
@@ -170,7 +170,7 @@ class Terminal:
         folder = Path(folder)
         if not folder.is_dir():
             raise BadInput(f"{folder}: not a folder")
-        jobs = list(_import_jobs(folder))
+        jobs = list(import_jobs(folder))
         if not jobs:
             raise BadInput(f"{folder}: no photos named <staff_id>_<name>.jpg or per-person folders")
         done: list[EnrolResult] = []
@@ -267,6 +267,26 @@ class Terminal:
                              "" if p.distance is None else f"{p.distance:.4f}", p.origin, p.seq])
         return out.getvalue()
 
+    def clear_records(self, start: float, end: float) -> dict[str, int]:
+        """Clear punches and access records with start <= time < end (seed 001's clear_data).
+
+        One RecordsCleared event: the read models drop the rows; the punch events stay in the
+        log (the hub still gets them; `compact` is what shortens the log).
+        """
+        if not start < end:
+            raise BadInput("the start of the range must be before its end")
+        with self.store.transaction() as txn:
+            c = txn.connection
+            counts = {
+                "punches": c.execute(sa.select(sa.func.count()).select_from(punches).where(
+                    punches.c.time >= start, punches.c.time < end)).scalar() or 0,
+                "access_records": c.execute(sa.select(sa.func.count()).select_from(
+                    access_decisions).where(access_decisions.c.time >= start,
+                                            access_decisions.c.time < end)).scalar() or 0,
+            }
+            txn.append([NewEvent(EventType.RECORDS_CLEARED, {"from": start, "to": end})])
+        return counts
+
     def alerts(self, only_open: bool = False) -> list[sa.Row]:
         query = sa.select(alerts).order_by(alerts.c.time.desc())
         if only_open:
@@ -334,13 +354,22 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _import_jobs(folder: Path) -> Iterable[tuple[str, str, list[Path]]]:
+PHOTO_NAME = re.compile(r"([^_]+)_(.+)")  # seed 001: <staff_id>_<name>.jpg
+
+
+def staff_from_file_name(stem: str) -> tuple[str, str] | None:
+    """(staff id, name) from a photo named `<staff_id>_<name>`, or None."""
+    match = PHOTO_NAME.fullmatch(stem)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def import_jobs(folder: Path) -> Iterable[tuple[str, str, list[Path]]]:
     """(staff id, name, photos): `<id>_<name>.jpg` files, then one job per subfolder."""
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-            match = re.fullmatch(r"([^_]+)_(.+)", path.stem)
-            if match:
-                yield match.group(1), match.group(2), [path]
+            staff = staff_from_file_name(path.stem)
+            if staff:
+                yield staff[0], staff[1], [path]
         elif path.is_dir():
             photos = sorted(p for p in path.iterdir()
                             if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)

@@ -67,10 +67,9 @@ def _crops(t: Terminal, args: dict) -> Any:
 
 
 def _clear(t: Terminal, args: dict) -> Any:
-    start, end = float(args["from"]), float(args["to"])
-    before = len(t.punches(start, end))
-    t.store.append([NewEvent(EventType.RECORDS_CLEARED, {"from": start, "to": end})])
-    return {"cleared_punches": before}
+    counts = t.clear_records(float(args["from"]), float(args["to"]))
+    return {"cleared_punches": counts["punches"], "cleared_access_records":
+            counts["access_records"]}
 
 
 def _set_time(t: Terminal, args: dict) -> Any:

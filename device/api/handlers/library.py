@@ -23,8 +23,8 @@ from device.api.http import (
     upload_name,
 )
 from device.errors import BadInput
+from device.terminal import staff_from_file_name
 
-PHOTO_NAME = re.compile(r"([^_]+)_(.+)")  # <staff_id>_<name>.jpg, as `import` reads them
 MAX_FILES = 100
 
 
@@ -39,13 +39,13 @@ def add_face_libs(call: Call) -> Response:
     results = []
     for file in files:
         filename = upload_name(file)
-        match = PHOTO_NAME.fullmatch(PurePath(filename).stem)
-        if match is None:
+        staff = staff_from_file_name(PurePath(filename).stem)
+        if staff is None:
             results.append({"file": filename, "ok": False,
                             "error": f"{filename}: name the photo <staff_id>_<name>.jpg"})
             continue
         try:
-            r = enroll_upload(call.terminal, match.group(1), match.group(2), file, force=force)
+            r = enroll_upload(call.terminal, staff[0], staff[1], file, force=force)
         except BadInput as e:
             results.append({"file": filename, "ok": False, "error": str(e)})
             continue

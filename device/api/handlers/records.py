@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from device.api.context import Call
 from device.api.http import iso, json_body, json_response, time_range
-from device.api.operations import clear_records
 
 START = ("start_time", "start_tme", "from")  # seed 001 spells it both ways
 END = ("end_time", "endtime", "end_tme", "to")
@@ -36,7 +35,7 @@ def clear_data(call: Call) -> Response:
     body = json_body(call.request) | dict(call.request.args.items())
     start, end = time_range(body, START, END, required=True)
     assert start is not None and end is not None
-    counts = clear_records(call.terminal, start, end)
+    counts = call.terminal.clear_records(start, end)
     call.audit("records.clear_data", start=start, end=end, **counts)
     return json_response({"code": 200, "start_time": iso(start), "end_time": iso(end),
                           "cleared": counts})
