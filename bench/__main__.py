@@ -16,6 +16,7 @@ BENCHMARKS = {
     "search": "bench.search",
     "eventlog": "bench.eventlog",
     "frame": "bench.frame",
+    "video": "bench.video",
     "sync": "bench.sync",
     "door_power": "bench.door_power",
 }
