@@ -9,14 +9,11 @@ acknowledged sequence) after every reconnect and after an acknowledgement timeou
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -27,15 +24,14 @@ from device.attendance import alert_event
 from device.events import AlertKind
 from device.terminal import Terminal
 from sync import commands, payloads, topics
-from sync.client import KEEPALIVE_S, Backoff, BrokerConfig, connect_properties, make_client
+from sync.client import BrokerConfig
 from sync.codes import DeviceState, QoS
 from sync.device_side import DeviceSync
 from sync.payloads import PayloadError
+from sync.service import MqttService
 from sync.wire import from_wire
 
 log = logging.getLogger("facegate.agent")
-
-CONNECT_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -49,16 +45,14 @@ class AgentConfig:
     storage_alert_fraction: float = 0.9
 
 
-class SyncAgent:
+class SyncAgent(MqttService):
     def __init__(self, db_path: str, broker: BrokerConfig,
                  config: AgentConfig | None = None) -> None:
+        super().__init__(broker)
         self.terminal = Terminal.open(db_path)
         self.sync = DeviceSync(self.terminal.store)
         self.device_id = self.terminal.device_id
-        self.broker = broker
         self.config = config or AgentConfig()
-        self.stop_event = threading.Event()
-        self.connected = False
         self.session = 0
         self.sent_upto = 0
         self.acked = self.sync.acked_seq()
@@ -67,79 +61,27 @@ class SyncAgent:
         self._last_library_request = 0.0
         self._last_storage_check = 0.0
         self._storage_alerted = False
-        self._client: mqtt.Client | None = None
-        self._backoff = Backoff()
 
-    # -- the loop -----------------------------------------------------------------------
+    @property
+    def client_id(self) -> str:
+        return f"facegate-{self.device_id}"
 
     def run(self) -> None:
-        log.info("agent for %s -> %s:%s", self.device_id, self.broker.host, self.broker.port)
         try:
-            while not self.stop_event.is_set():
-                if self._client is None or not self.connected:
-                    self._connect_once()
-                    continue
-                self._client.loop(timeout=0.05)
-                if self.connected:
-                    self._pump()
+            super().run()
         finally:
-            self._say_goodbye()
             self.terminal.close()
 
-    def _say_goodbye(self) -> None:
-        """A clean stop sends no will: say "offline" ourselves, and let it reach the broker."""
-        client = self._client
-        if client is None:
-            return
-        if self.connected:
-            info = client.publish(topics.device_status(self.device_id), payloads.encode(
-                {"device": self.device_id, "state": DeviceState.OFFLINE,
-                 "session": self.session}), qos=QoS.AT_LEAST_ONCE, retain=True)
-            deadline = time.monotonic() + 2
-            while not info.is_published() and time.monotonic() < deadline:
-                client.loop(timeout=0.05)
-        client.disconnect()
+    # -- connection ---------------------------------------------------------------------
 
-    def stop(self) -> None:
-        self.stop_event.set()
-
-    def _connect_once(self) -> None:
-        """One attempt with a fresh client (fresh session number in its will), then backoff."""
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.disconnect()
-            self._client = None
+    def before_connect(self) -> None:
         self.session = self.sync.next_session()
-        will = payloads.encode({"device": self.device_id, "state": DeviceState.OFFLINE,
-                                "session": self.session})
-        client = make_client(f"facegate-{self.device_id}", self.broker,
-                             will=(topics.device_status(self.device_id), will))
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_message = self._on_message
-        self._client = client
-        try:
-            client.connect(self.broker.host, self.broker.port, keepalive=KEEPALIVE_S,
-                           clean_start=True, properties=connect_properties())
-            deadline = time.monotonic() + CONNECT_TIMEOUT_S
-            while not self.connected and time.monotonic() < deadline \
-                    and not self.stop_event.is_set():
-                if client.loop(timeout=0.1) != mqtt.MQTT_ERR_SUCCESS:
-                    break
-        except OSError as e:
-            log.warning("broker %s:%s unreachable: %s", self.broker.host, self.broker.port, e)
-        if not self.connected:
-            self.stop_event.wait(self._backoff.next_delay())
 
-    # -- callbacks ----------------------------------------------------------------------
+    def will(self) -> tuple[str, bytes]:
+        return topics.device_status(self.device_id), payloads.encode(
+            {"device": self.device_id, "state": DeviceState.OFFLINE, "session": self.session})
 
-    def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason_code: Any,
-                    _properties: Any) -> None:
-        if reason_code.is_failure:
-            log.warning("broker refused the connection: %s", reason_code)
-            return
-        self.connected = True
-        self._backoff.reset()
+    def on_connected(self, client: mqtt.Client) -> None:
         device = self.device_id
         for topic in (topics.device_ack(device), topics.device_library(device),
                       topics.LIBRARY_BROADCAST, topics.device_commands(device),
@@ -151,25 +93,23 @@ class SyncAgent:
         self._publish_status()
         self._request_library()
 
-    def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any,
-                       reason_code: Any, _properties: Any) -> None:
+    def on_stop(self) -> None:
+        """A clean stop sends no will: say "offline" ourselves, and let it reach the broker."""
         if self.connected:
-            log.warning("disconnected from the broker: %s", reason_code)
-        self.connected = False
+            self.flush(self.publish(topics.device_status(self.device_id), {
+                "device": self.device_id, "state": DeviceState.OFFLINE,
+                "session": self.session}, retain=True))
 
-    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+    def on_message(self, message: mqtt.MQTTMessage) -> None:
         topic = message.topic
-        try:
-            if topic == topics.device_ack(self.device_id):
-                self._handle_ack(message.payload)
-            elif topic in (topics.device_library(self.device_id), topics.LIBRARY_BROADCAST):
-                self._handle_library(message.payload, catch_up=topic != topics.LIBRARY_BROADCAST)
-            elif topic == topics.device_commands(self.device_id):
-                self._handle_command(message)
-            elif topic == topics.device_status(self.device_id):
-                self._handle_own_status(message.payload)
-        except PayloadError as e:
-            log.warning("ignored a malformed message on %s: %s", topic, e)
+        if topic == topics.device_ack(self.device_id):
+            self._handle_ack(message.payload)
+        elif topic in (topics.device_library(self.device_id), topics.LIBRARY_BROADCAST):
+            self._handle_library(message.payload, catch_up=topic != topics.LIBRARY_BROADCAST)
+        elif topic == topics.device_commands(self.device_id):
+            self._handle_command(message)
+        elif topic == topics.device_status(self.device_id):
+            self._handle_own_status(message.payload)
 
     # -- handlers -----------------------------------------------------------------------
 
@@ -215,13 +155,12 @@ class SyncAgent:
         self._respond(response_topic, correlation, outcome.as_dict())
 
     def _respond(self, topic: str | None, correlation: bytes | None, body: dict) -> None:
-        if not topic or self._client is None:
+        if not topic:
             return
         properties = Properties(PacketTypes.PUBLISH)
         if correlation is not None:
             properties.CorrelationData = correlation
-        self._client.publish(topic, payloads.encode(body), qos=QoS.AT_LEAST_ONCE,
-                             properties=properties)
+        self.publish(topic, body, properties=properties)
 
     def _handle_own_status(self, raw: bytes) -> None:
         body = payloads.decode(raw, {"state": str, "session": int})
@@ -235,7 +174,7 @@ class SyncAgent:
 
     # -- periodic work ------------------------------------------------------------------
 
-    def _pump(self) -> None:
+    def tick(self) -> None:
         now = time.monotonic()
         if self.sent_upto > self.acked and now - self._last_progress > self.config.ack_timeout:
             log.info("no acknowledgement for %.0f s: resending from %d",
@@ -247,10 +186,8 @@ class SyncAgent:
             batch = self.sync.pending(self.sent_upto, self.config.batch_size)
             if not batch:
                 break
-            assert self._client is not None
-            self._client.publish(topics.device_events(self.device_id),
-                                 payloads.encode({"device": self.device_id, "events": batch}),
-                                 qos=QoS.AT_LEAST_ONCE)
+            self.publish(topics.device_events(self.device_id),
+                         {"device": self.device_id, "events": batch})
             if self.sent_upto == self.acked:
                 self._last_progress = now
             self.sent_upto = batch[-1]["seq"]
@@ -271,21 +208,14 @@ class SyncAgent:
                 "time": time.time()}
 
     def _publish_status(self) -> None:
-        if self._client is None:
-            return
-        self._client.publish(topics.device_status(self.device_id),
-                             payloads.encode(self._status_body()), qos=QoS.AT_LEAST_ONCE,
-                             retain=True)
+        self.publish(topics.device_status(self.device_id), self._status_body(), retain=True)
         self._last_status = time.monotonic()
 
     def _request_library(self, force: bool = False, after: int | None = None) -> None:
-        if self._client is None:
-            return
         if after is None:
             after = 0 if force else self.sync.library_version()
-        self._client.publish(topics.device_library_request(self.device_id),
-                             payloads.encode({"device": self.device_id, "after": after}),
-                             qos=QoS.AT_LEAST_ONCE)
+        self.publish(topics.device_library_request(self.device_id),
+                     {"device": self.device_id, "after": after})
         self._last_library_request = time.monotonic()
 
     def _check_storage(self) -> None:

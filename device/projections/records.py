@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -13,50 +14,57 @@ from device.projections.base import Projection, ProjectionContext
 from device.storage.schema import access_decisions, alerts, punches, settings
 
 
-def _insert_all(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    if rows:
-        connection.execute(table.insert(), rows)  # one executemany: fast rebuilds
-        rows.clear()
+class _ClearableRecords(Projection):
+    """Rows inserted in bulk (fast rebuilds), deleted by time range on RecordsCleared."""
+
+    event_type: EventType
+    table: sa.Table
+
+    @abstractmethod
+    def row(self, event: RecordedEvent) -> dict:
+        """The read-model row of one event of `event_type`."""
+
+    def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
+        rows: list[dict] = []
+        for event in events:
+            if event.type == self.event_type:
+                rows.append(self.row(event))
+            elif event.type == EventType.RECORDS_CLEARED:
+                self._insert(ctx.connection, rows)
+                p = upcast(event)
+                ctx.connection.execute(self.table.delete().where(
+                    self.table.c.time >= p["from"], self.table.c.time < p["to"]))
+        self._insert(ctx.connection, rows)
+
+    def _insert(self, connection: sa.Connection, rows: list[dict]) -> None:
+        if rows:
+            connection.execute(self.table.insert(), rows)  # one executemany
+            rows.clear()
 
 
-class PunchesProjection(Projection):
+class PunchesProjection(_ClearableRecords):
     name = "punches"
     tables = (punches,)
+    table = punches
+    event_type = EventType.PUNCH_RECORDED
 
-    def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
-        rows: list[dict] = []
-        for event in events:
-            if event.type == EventType.PUNCH_RECORDED:
-                p = upcast(event)
-                rows.append(dict(position=event.position, origin=event.origin, seq=event.seq,
-                                 person_id=p["person_id"], name=p["name"], status=p["status"],
-                                 time=p.get("time", event.wall_time), distance=p.get("distance")))
-            elif event.type == EventType.RECORDS_CLEARED:
-                _insert_all(ctx.connection, punches, rows)
-                p = upcast(event)
-                ctx.connection.execute(punches.delete().where(
-                    punches.c.time >= p["from"], punches.c.time < p["to"]))
-        _insert_all(ctx.connection, punches, rows)
+    def row(self, event: RecordedEvent) -> dict:
+        p = upcast(event)
+        return dict(position=event.position, origin=event.origin, seq=event.seq,
+                    person_id=p["person_id"], name=p["name"], status=p["status"],
+                    time=p.get("time", event.wall_time), distance=p.get("distance"))
 
 
-class AccessProjection(Projection):
+class AccessProjection(_ClearableRecords):
     name = "access_decisions"
     tables = (access_decisions,)
+    table = access_decisions
+    event_type = EventType.ACCESS_DECIDED
 
-    def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
-        rows: list[dict] = []
-        for event in events:
-            if event.type == EventType.ACCESS_DECIDED:
-                p = upcast(event)
-                rows.append(dict(position=event.position, time=event.wall_time,
-                                 person_id=p.get("person_id"), decision=p["decision"],
-                                 reason=p["reason"], distance=p.get("distance")))
-            elif event.type == EventType.RECORDS_CLEARED:
-                _insert_all(ctx.connection, access_decisions, rows)
-                p = upcast(event)
-                ctx.connection.execute(access_decisions.delete().where(
-                    access_decisions.c.time >= p["from"], access_decisions.c.time < p["to"]))
-        _insert_all(ctx.connection, access_decisions, rows)
+    def row(self, event: RecordedEvent) -> dict:
+        p = upcast(event)
+        return dict(position=event.position, time=event.wall_time, person_id=p.get("person_id"),
+                    decision=p["decision"], reason=p["reason"], distance=p.get("distance"))
 
 
 class AlertsProjection(Projection):
