@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DATA   ?= $(abspath ../shared/data)
 export FACEGATE_DATA ?= $(DATA)
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo gui test lint bench clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,9 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/setup-system.sh
 
 demo: $(STAMP)
 	$(PY) -m device --db var/demo.sqlite demo
+
+gui: $(STAMP)
+	$(PY) run_gui.py --demo
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,0 +1,1 @@
+"""One module per screen; each is a Screen (gui/screens/base.py)."""

@@ -1,0 +1,55 @@
+"""The admin home: six big tiles and a log-out button."""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QVBoxLayout
+
+from gui.context import Context
+from gui.i18n import tr
+from gui.screens.base import Screen
+from gui.widgets.common import button
+from gui.widgets.header import Header
+
+TILES = ("enrol", "people", "punches", "alerts", "settings", "info")
+
+
+class AdminMenuScreen(Screen):
+    name = "admin"
+    open_screen = pyqtSignal(str)
+    logout = pyqtSignal()
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx.m)
+        self.ctx = ctx
+        m = ctx.m
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = Header(m)
+        self.header.back.clicked.connect(self.logout)
+        layout.addWidget(self.header)
+        grid = QGridLayout()
+        grid.setContentsMargins(m.px(8), m.px(8), m.px(8), m.px(8))
+        grid.setSpacing(m.px(8))
+        self.tiles: dict[str, QPushButton] = {}
+        for i, key in enumerate(TILES):
+            tile = button("", role="tile")
+            tile.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+            tile.clicked.connect(lambda _=False, k=key: self.open_screen.emit(k))
+            grid.addWidget(tile, i // 3, i % 3)
+            self.tiles[key] = tile
+        layout.addLayout(grid, 1)
+        self._open_alerts = 0
+
+    def retranslate(self) -> None:
+        self.header.back.setText(tr("logout"))
+        self.header.title.setText(tr("admin"))
+        for key, tile in self.tiles.items():
+            tile.setText(tr(f"menu_{key}"))
+        if self._open_alerts:
+            self.tiles["alerts"].setText(tr("alerts_open", n=self._open_alerts))
+
+    def refresh(self) -> None:
+        self._open_alerts = len(self.ctx.terminal.alerts(only_open=True))
+        self.retranslate()

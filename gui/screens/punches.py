@@ -1,0 +1,118 @@
+"""Punches: one day at a time (◀ ▶), the last 7 or 30 days, or all."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from device.events import PunchStatus
+from gui.context import Context
+from gui.i18n import tr
+from gui.periods import Period, PunchFilter
+from gui.screens.base import Screen
+from gui.widgets.common import button
+from gui.widgets.header import Header
+
+MAX_ROWS = 500
+
+
+class PunchesScreen(Screen):
+    name = "punches"
+    back = pyqtSignal()
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx.m)
+        self.ctx = ctx
+        m = ctx.m
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(m.px(4))
+        self.header = Header(m)
+        self.header.back.clicked.connect(self.back)
+        layout.addWidget(self.header)
+        row = QHBoxLayout()
+        row.setContentsMargins(m.px(4), 0, m.px(4), 0)
+        row.setSpacing(m.px(4))
+        self.previous = button("◀")
+        self.day = button("", checkable=True)
+        self.next = button("▶")
+        self.week = button("", checkable=True)
+        self.month = button("", checkable=True)
+        self.all = button("", checkable=True)
+        for b in (self.previous, self.next):
+            b.setFixedWidth(m.px(40))
+        self.previous.clicked.connect(lambda: self.set_filter(self._shift(-1)))
+        self.next.clicked.connect(lambda: self.set_filter(self._shift(1)))
+        self.day.clicked.connect(lambda: self.set_filter(PunchFilter(Period.DAY)))
+        self.week.clicked.connect(lambda: self.set_filter(PunchFilter(Period.WEEK)))
+        self.month.clicked.connect(lambda: self.set_filter(PunchFilter(Period.MONTH)))
+        self.all.clicked.connect(lambda: self.set_filter(PunchFilter(Period.ALL)))
+        for widget, stretch in ((self.previous, 0), (self.day, 3), (self.next, 0),
+                                (self.week, 2), (self.month, 2), (self.all, 2)):
+            row.addWidget(widget, stretch)
+        layout.addLayout(row)
+        self.table = QTableWidget(0, 4)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setFocusPolicy(Qt.NoFocus)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.table.verticalHeader().setDefaultSectionSize(m.px(30))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        layout.addWidget(self.table, 1)
+        self.filter = PunchFilter(Period.DAY)
+        self.rows: list = []
+        ctx.watcher.changed.connect(lambda _head: self.isVisible() and self.refresh())
+
+    def _shift(self, days: int) -> PunchFilter:
+        return self.filter.shifted(days, dt.date.today())
+
+    def set_filter(self, punch_filter: PunchFilter) -> None:
+        self.filter = punch_filter
+        self.refresh()
+
+    def retranslate(self) -> None:
+        self.header.back.setText(tr("back"))
+        self.week.setText(tr("week"))
+        self.month.setText(tr("month"))
+        self.all.setText(tr("all"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        today = dt.date.today()
+        start, end = self.filter.bounds(today)
+        self.rows = self.ctx.terminal.punches(start, end)
+        day = self.filter.day or today
+        self.day.setText(tr("today") if day == today else day.strftime("%m-%d"))
+        for widget, period in ((self.day, Period.DAY), (self.week, Period.WEEK),
+                               (self.month, Period.MONTH), (self.all, Period.ALL)):
+            widget.setChecked(self.filter.period is period)
+        self.next.setEnabled(self.filter.period is Period.DAY and day < today)
+        self.header.title.setText(f"{tr('menu_punches')} · {tr('punch_count', n=len(self.rows))}")
+        self.table.setHorizontalHeaderLabels([tr("col_time"), tr("field_staff_id"),
+                                              tr("field_name"), tr("col_status")])
+        newest_first = list(reversed(self.rows))[:MAX_ROWS]
+        self.table.setRowCount(len(newest_first))
+        several_days = self.filter.period is not Period.DAY
+        for i, p in enumerate(newest_first):
+            when = dt.datetime.fromtimestamp(p.time)
+            status = tr("punch_in") if p.status == PunchStatus.CHECK_IN else tr("punch_out")
+            cells = (when.strftime("%m-%d %H:%M:%S" if several_days else "%H:%M:%S"),
+                     p.person_id, p.name, status)
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 3:
+                    item.setTextAlignment(Qt.AlignCenter)
+                self.table.setItem(i, j, item)

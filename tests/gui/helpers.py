@@ -1,0 +1,91 @@
+"""Driving the touchscreen like a finger would, and checking what it shows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QInputMethodEvent
+from PyQt5.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from gui.app import GuiApp
+from gui.screenshots import Screenshotter
+
+
+def wait_until(qtbot: QtBot, condition: Callable[[], bool], timeout: float) -> float:
+    """Process Qt events until condition() holds; returns the seconds it took."""
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: bool(condition()), timeout=round(timeout * 1000))
+    return time.monotonic() - start
+
+
+def tap(qtbot: QtBot, widget: QWidget) -> None:
+    assert widget.isVisible(), f"{widget!r} is not on screen"
+    assert widget.isEnabled(), f"{widget!r} is disabled"
+    qtbot.mouseClick(widget, Qt.LeftButton)
+
+
+def type_with_ime(widget: QWidget, text: str) -> None:
+    """What an input method (pinyin) does: commit composed text to the focused field."""
+    widget.setFocus()
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def enter_pin(qtbot: QtBot, gui: GuiApp, pin: str) -> None:
+    keys = gui.window.pin.keypad.keys
+    for digit in pin:
+        tap(qtbot, keys[digit])
+    tap(qtbot, keys["OK"])
+
+
+def login(qtbot: QtBot, gui: GuiApp, pin: str = "123456") -> None:
+    window = gui.window
+    door_screen = window.live if window.current is window.live else window.standby
+    tap(qtbot, door_screen.admin)
+    assert window.current is window.pin
+    enter_pin(qtbot, gui, pin)
+    assert window.current is window.admin, window.pin.message.text()
+
+
+def open_tile(qtbot: QtBot, gui: GuiApp, name: str) -> None:
+    tap(qtbot, gui.window.admin.tiles[name])
+    assert gui.window.current is gui.window.screens[name]
+
+
+def shoot(gui: GuiApp, directory: Path, stem: str) -> Path:
+    """The window as it is now, as PNG."""
+    path = directory / f"{stem}.png"
+    QApplication.processEvents()  # pending layout requests: what a person would see
+    assert gui.window.grab().save(str(path))
+    return path
+
+
+def clipped_texts(root: QWidget) -> list[str]:
+    """Visible labels and buttons whose text does not fit their width."""
+    QApplication.processEvents()
+    problems = []
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisibleTo(root) or widget.width() <= 1:
+            continue
+        if isinstance(widget, QLabel) and widget.text() and not widget.wordWrap() \
+                and widget.pixmap() is None:
+            room = widget.contentsRect().width() - 2 * widget.margin() - widget.indent() \
+                if widget.indent() > 0 else widget.contentsRect().width()
+            lines = widget.text().split("\n")
+            used = max(widget.fontMetrics().horizontalAdvance(line) for line in lines)
+            if used > room:
+                problems.append(f"label {widget.text()!r}: {used} px in {room} px")
+        elif isinstance(widget, QAbstractButton) and widget.text():
+            used = widget.fontMetrics().horizontalAdvance(widget.text())
+            if used > widget.width() - 4:
+                problems.append(f"button {widget.text()!r}: {used} px in {widget.width()} px")
+    return problems
+
+
+def screenshotter(gui: GuiApp, directory: Path) -> Screenshotter:
+    return Screenshotter(gui.window, directory)
