@@ -18,12 +18,9 @@ import sqlalchemy as sa
 
 from device.storage.db import read_transaction
 from device.storage.schema import events, sync_state
+from sync.device_side import ACKED_SEQ, HUB_ORIGIN, SESSION  # the keys the agent writes
+from sync.device_side import HUB_CONTACT as HUB_CONTACT_AT
 
-# The keys sync/device_side.py writes (tests/gui check that they still agree).
-ACKED_SEQ = "hub_acked_seq"
-SESSION = "mqtt_session"
-HUB_CONTACT_AT = "hub_contact_at"  # not written yet by sync/ (see docs/gui.md)
-HUB_ORIGIN = "hub"
 ONLINE_WITHIN_SECONDS = 60.0
 
 

@@ -33,6 +33,8 @@ from sync.wire import from_wire
 
 log = logging.getLogger("facegate.agent")
 
+HUB_CONTACT_NOTE_SECONDS = 5.0
+
 
 @dataclass
 class AgentConfig:
@@ -61,6 +63,7 @@ class SyncAgent(MqttService):
         self._last_library_request = 0.0
         self._last_storage_check = 0.0
         self._storage_alerted = False
+        self._last_hub_note = float("-inf")
 
     @property
     def client_id(self) -> str:
@@ -115,6 +118,7 @@ class SyncAgent(MqttService):
 
     def _handle_ack(self, raw: bytes) -> None:
         body = payloads.decode(raw, {"stored_upto": int})
+        self._hub_heard()
         if self.sync.record_ack(body["stored_upto"]) or body["stored_upto"] > self.acked:
             self._last_progress = time.monotonic()
         self.acked = max(self.acked, min(body["stored_upto"], self.sent_upto))
@@ -125,6 +129,8 @@ class SyncAgent(MqttService):
     def _handle_library(self, raw: bytes, catch_up: bool) -> None:
         body = payloads.decode(raw, {"events": list})
         batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
+        if catch_up:
+            self._hub_heard()
         newest = max((e.seq for e in batch), default=0)
         more = catch_up and body.get("more") is True
         if more:  # ask for the next batch first: the hub reads it while we apply this one
@@ -135,6 +141,13 @@ class SyncAgent(MqttService):
             self._request_library()  # a gap behind a live broadcast, or a batch cut short
         elif not more:
             self._publish_status()
+
+    def _hub_heard(self) -> None:
+        """At most every few seconds: an ack per batch must not cost a write each."""
+        now = time.monotonic()
+        if now - self._last_hub_note >= HUB_CONTACT_NOTE_SECONDS:
+            self._last_hub_note = now
+            self.sync.note_hub_contact()
 
     def _handle_command(self, message: mqtt.MQTTMessage) -> None:
         properties = getattr(message, "properties", None)

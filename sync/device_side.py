@@ -5,6 +5,7 @@ Kept apart from the MQTT client so it is tested against a real SQLite file direc
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from sync.wire import WireEvent, to_wire
 HUB_ORIGIN = "hub"
 ACKED_SEQ = "hub_acked_seq"
 SESSION = "mqtt_session"
+HUB_CONTACT = "hub_contact_at"  # unix seconds of the hub's last answer (the GUI shows it)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class DeviceSync:
             if position > hub_acked_position(c):
                 _put(c, HUB_ACKED, position)
             return True
+
+    def note_hub_contact(self, now: float | None = None) -> None:
+        with self.store.transaction() as txn:
+            _put(txn.connection, HUB_CONTACT, int(time.time() if now is None else now))
 
     def next_session(self) -> int:
         with self.store.transaction() as txn:

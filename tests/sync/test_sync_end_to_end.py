@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,12 @@ def test_offline_punches_reach_the_hub_once_and_are_acknowledged(tmp_path, broke
                                      if d.state == "online" and d.queue_depth == 0), None),
                        what="the registry to show the device online with an empty queue")
         assert row.device_id == "door-1" and row.stored_upto == 120
+        from device.storage.db import read_transaction
+        from device.storage.schema import sync_state
+
+        with read_transaction(agent.service.terminal.database.engine) as c:
+            heard = dict(c.execute(sync_state.select()).all())["hub_contact_at"]
+        assert abs(heard - time.time()) < 60  # the screen's "last hub contact"
         agent.stop()
         offline = wait_for(lambda: next((d for d in hub.devices() if d.state == "offline"),
                                         None), what="a clean stop to mark the device offline")
