@@ -1,19 +1,28 @@
 """Composition root of a door: a hardware profile wired to the door service.
 
 The TOF wake detector gates recognition (and pauses the camera when nobody is there);
-relay pulses come from the service. Used by run_gui.py and `python -m device run`.
+relay pulses come from the service. The local HTTP API (with the live camera as its MJPEG
+stream) and the alert mailer start with the door unless FACEGATE_API=off / no
+FACEGATE_SMTP_HOST. Used by run_gui.py and `python -m device run`.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
+
 from device.door_service import DoorService
 from device.terminal import Terminal
+
+log = logging.getLogger("facegate.runtime")
 
 WAKE_TICK_SECONDS = 0.5
 
@@ -23,14 +32,48 @@ class DoorRuntime:
     terminal: Terminal
     hardware: Any  # hardware.profiles.factory.Hardware
     service: DoorService
+    serve_http: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _ticker: threading.Thread | None = None
+    _side_services: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
         self.hardware.start()
         self.service.start()
         self._ticker = threading.Thread(target=self._tick, name="wake-tick", daemon=True)
         self._ticker.start()
+        if self.serve_http:
+            self._start_http()
+        self._start_mailer()
+
+    def _latest_rgb(self) -> np.ndarray | None:
+        frame = self.hardware.capture.latest()
+        return None if frame is None else cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+
+    def _start_http(self) -> None:
+        """The LAN API; a busy port or bad settings cost the API, never the door."""
+        from device.api.config import config_from_env
+        from device.api.server import start_server
+
+        try:
+            config = config_from_env()
+            self._side_services.append(start_server(self.terminal, config, self._latest_rgb))
+            log.info("HTTP API on http://%s:%s", config.host, config.port)
+        except Exception as e:
+            log.error("HTTP API not started: %s", e)
+
+    def _start_mailer(self) -> None:
+        from device.notify.config import mail_config_from_env
+        from device.notify.mailer import AlertMailer
+
+        try:
+            config = mail_config_from_env()
+            if config is not None:
+                mailer = AlertMailer(self.terminal, config)
+                mailer.start()
+                self._side_services.append(mailer)
+        except Exception as e:
+            log.error("alert e-mail not started: %s", e)
 
     def _tick(self) -> None:
         """A faulted sensor sends nothing: the clock alone must still let the door go idle."""
@@ -39,14 +82,18 @@ class DoorRuntime:
 
     def close(self) -> None:
         self._stop.set()
+        for side in self._side_services:
+            side.stop()
         self.service.stop()
         self.hardware.close()  # relay first: the door ends up locked
         self.terminal.close()
 
 
 def build_door(db_path: str | Path, profile: Any = "dev-pc",
-               always_awake: bool | None = None) -> DoorRuntime:
+               always_awake: bool | None = None, serve_http: bool | None = None) -> DoorRuntime:
     """`profile`: a profile name, a .toml path, or a hardware.profiles HardwareProfile."""
+    if serve_http is None:
+        serve_http = os.environ.get("FACEGATE_API", "on").lower() not in ("off", "0", "no")
     from hardware.profiles.factory import build_hardware
     from hardware.tof.wake import WakeState
 
@@ -63,4 +110,4 @@ def build_door(db_path: str | Path, profile: Any = "dev-pc",
             service.set_awake(now_awake)
 
         hardware.wake.add_listener(on_wake)
-    return DoorRuntime(terminal, hardware, service)
+    return DoorRuntime(terminal, hardware, service, serve_http=serve_http)

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Doors built by tests serve no HTTP API unless a test asks for one on a free port.
+os.environ.setdefault("FACEGATE_API", "off")
 DATA = Path(os.environ.get("FACEGATE_DATA", REPO.parent / "shared" / "data"))
 
 

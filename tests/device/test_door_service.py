@@ -86,3 +86,23 @@ def test_a_failing_relay_raises_an_alert_and_logs_no_opening(enrolled_db: Path) 
     assert _types(terminal).count(EventType.DOOR_OPENED) == 1
     relay.close()
     terminal.close()
+
+
+def test_the_door_starts_its_http_api_with_the_live_camera(enrolled_db: Path, monkeypatch,
+                                                          data_dir: Path) -> None:
+    import socket
+    import urllib.request
+
+    from device.runtime import build_door
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("FACEGATE_API_PORT", str(port))
+    door = build_door(enrolled_db, "dev-pc", always_awake=True, serve_http=True)
+    door.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as reply:
+            assert reply.status == 200
+    finally:
+        door.close()
