@@ -19,15 +19,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from device.imaging import load_rgb  # noqa: E402
-from device.recognition.decision import DEFAULT_MARGIN, Verdict, decide  # noqa: E402
-from device.recognition.engine import FaceEngine  # noqa: E402
-from device.recognition.matcher import FaceIndex  # noqa: E402
+from device.imaging import load_rgb
+from device.recognition.decision import DEFAULT_MARGIN, Verdict, decide
+from device.recognition.engine import FaceEngine
+from device.recognition.matcher import FaceIndex
 
 
 def main() -> None:
-    data = Path(sys.argv[1] if len(sys.argv) > 1 else
-                os.environ.get("FACEGATE_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
+    default = Path(__file__).resolve().parents[2] / "shared" / "data"
+    data = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("FACEGATE_DATA", default))
     engine = FaceEngine()
     photos: list[tuple[str, np.ndarray, np.ndarray]] = []  # person, encoding, mirror encoding
     for path in sorted((data / "faces").glob("*/*")):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from device.eventlog.model import NewEvent  # noqa: E402
-from device.store import EventStore  # noqa: E402
-from device.database import open_database  # noqa: E402
-from sync.agent import AgentConfig, SyncAgent  # noqa: E402
-from sync.client import parse_broker  # noqa: E402
+from device.database import open_database
+from device.eventlog.model import NewEvent
+from device.store import EventStore
+from sync.agent import AgentConfig, SyncAgent
+from sync.client import parse_broker
 
 
 def main() -> None:

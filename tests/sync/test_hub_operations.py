@@ -32,7 +32,7 @@ def run_sync(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_faces_added_at_the_hub_reach_every_door_as_encodings(tmp_path, broker,
                                                                data_dir) -> None:
-    hub, hub_runner = hub_on(str(tmp_path / "hub.sqlite"), broker)
+    _hub, hub_runner = hub_on(str(tmp_path / "hub.sqlite"), broker)
     Terminal.open(tmp_path / "door.sqlite", device_id="door-c").close()
     agent = agent_on(tmp_path / "door.sqlite", broker.url)
     operator = Operator(broker.port)
