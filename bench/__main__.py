@@ -17,6 +17,7 @@ BENCHMARKS = {
     "eventlog": "bench.eventlog",
     "frame": "bench.frame",
     "video": "bench.video",
+    "liveness": "bench.liveness",
     "sync": "bench.sync",
     "door_power": "bench.door_power",
 }

@@ -1,6 +1,8 @@
 """The door loop: frames in, decisions out (punch or alert), one frame at a time.
 
-It decides; whoever owns the relay (device/door_service.py) opens the door.
+It decides; whoever owns the relay (device/door_service.py) opens the door. With liveness
+on (device/liveness/), a recognised person's decision waits for the liveness verdict; the
+TOF distance taken with the frame comes in as `distance_mm`.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from device.attendance import Attendance, DoorDecision
+from device.liveness.landmarks import preload
+from device.liveness.policy import LivenessConfig
 from device.recognition.pipeline import FramePipeline, FrameResult
 from device.terminal import Terminal
 
 LIBRARY_REFRESH_SECONDS = 0.5
+SNAPSHOT_MARGIN = 0.5
+SNAPSHOT_MAX_SIDE = 320
 
 
 @dataclass
@@ -30,21 +36,29 @@ class DoorLoop:
         self.terminal = terminal
         self.attendance = Attendance(terminal.store)
         s = terminal.settings()
+        liveness = LivenessConfig.from_settings(s)
         self.pipeline = FramePipeline(terminal.engine, lambda: terminal.cache.index,
-                                      s.match_threshold, s.match_margin, s.recheck_seconds)
+                                      s.match_threshold, s.match_margin, s.recheck_seconds,
+                                      liveness=liveness)
+        if liveness.enabled:
+            preload()
         self._refreshed = 0.0
 
-    def step(self, rgb: np.ndarray, t: float | None = None) -> DoorStep:
+    def step(self, rgb: np.ndarray, t: float | None = None,
+             distance_mm: float | None = None) -> DoorStep:
+        """One RGB frame taken at `t`; `distance_mm` is the TOF reading that goes with it."""
         now = time.time()
         t = now if t is None else t
         if now - self._refreshed >= LIBRARY_REFRESH_SECONDS:
             self.terminal.cache.refresh()  # people enrolled by another process appear
+            self.pipeline.liveness = LivenessConfig.from_settings(self.terminal.settings())
             self._refreshed = now
-        frame = self.pipeline.process(rgb, t)
+        frame = self.pipeline.process(rgb, t, distance_mm)
         if frame.decision is None:
             return DoorStep(frame, None)
         snapshot = None
-        if not frame.decision.known:
-            snapshot = self.terminal.engine.crop(rgb, frame.faces[0].box, margin=0.5,
-                                                 max_side=320)
-        return DoorStep(frame, self.attendance.on_match(frame.decision, snapshot))
+        if not frame.decision.known or (frame.liveness is not None and frame.liveness.suspicious):
+            snapshot = self.terminal.engine.crop(rgb, frame.faces[0].box, margin=SNAPSHOT_MARGIN,
+                                                 max_side=SNAPSHOT_MAX_SIDE)
+        return DoorStep(frame, self.attendance.on_match(frame.decision, snapshot,
+                                                        liveness=frame.liveness))

@@ -23,6 +23,7 @@ from device.attendance import DoorDecision, alert_event
 from device.door import DoorLoop, DoorStep
 from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType
+from device.liveness.tof import fresh_distance_mm
 from device.storage.db import read_transaction
 from device.storage.schema import events
 from device.terminal import Terminal
@@ -60,10 +61,12 @@ class DoorService:
     """One thread: newest camera frame -> pipeline -> decision -> relay and log."""
 
     def __init__(self, terminal: Terminal, frames: FrameFeed, relay: DoorRelay | None = None,
-                 awake: bool = True) -> None:
+                 awake: bool = True, distance: Callable[[], Any] | None = None) -> None:
+        """`distance`: the TOF sensor's latest() reading, for the liveness scale cue."""
         self.terminal = terminal
         self.frames = frames
         self.relay = relay
+        self.distance = distance
         self.loop = DoorLoop(terminal)
         self._awake = threading.Event()
         if awake:
@@ -150,7 +153,8 @@ class DoorService:
 
     def _process(self, frame: CameraFrame) -> None:
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
-        step = self.loop.step(rgb)
+        reading = self.distance() if self.distance is not None else None
+        step = self.loop.step(rgb, distance_mm=fresh_distance_mm(reading, frame.t))
         self.frames_processed += 1
         self._emit("frame", ProcessedFrame(rgb, step, frame.t))
         decision: DoorDecision | None = step.decision

@@ -100,7 +100,9 @@ def build_door(db_path: str | Path, profile: Any = "dev-pc",
     terminal = Terminal.open(db_path)
     hardware = build_hardware(profile)
     awake = hardware.tof is None if always_awake is None else always_awake
-    service = DoorService(terminal, hardware.capture, hardware.relay, awake=awake)
+    distance = hardware.tof.latest if hardware.tof is not None else None
+    service = DoorService(terminal, hardware.capture, hardware.relay, awake=awake,
+                          distance=distance)
     if hardware.tof is not None and not always_awake:
         hardware.capture.pause()
 

@@ -5,6 +5,10 @@ when the track is new, when `recheck_seconds` have passed, or (while unrecognise
 little sooner, so one person in front of the door costs a detection per frame, not an
 encoding per frame. A track is reported unknown only after two unknown encodings in a
 row: a face turning towards the camera often reads as nobody on its first frame.
+
+With liveness on, each track also gathers evidence (68-point landmarks, TOF distance) from
+its first frame until its liveness verdict; a recognised person is reported only with that
+verdict, at the latest `max_wait_s` after recognition (device/liveness/evidence.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from device.liveness.evidence import EvidenceWindow, assess, observe
+from device.liveness.policy import LivenessConfig, LivenessResult
 from device.recognition.decision import Match, Verdict, decide
 from device.recognition.engine import Box, FaceEngine
 from device.recognition.matcher import FaceIndex
@@ -33,6 +39,10 @@ class Track:
     reported: Verdict | None = None
     reported_person: str | None = None
     unknown_streak: int = 0
+    evidence: EvidenceWindow = field(default_factory=EvidenceWindow)
+    pending: Match | None = None  # recognised, waiting for the liveness verdict
+    pending_since: float = 0.0
+    liveness: LivenessResult | None = None  # the verdict, once reached
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class FrameResult:
     track_id: int | None = None
     decision: Match | None = None  # set when the door candidate needs acting on
     encoded: bool = False
+    liveness: LivenessResult | None = None  # the verdict that goes with `decision`
+    waiting: bool = False  # recognised, but the liveness verdict is not in yet
 
 
 def iou(a: Box, b: Box) -> float:
@@ -63,7 +75,7 @@ def iou(a: Box, b: Box) -> float:
 class FramePipeline:
     def __init__(self, engine: FaceEngine, index: Callable[[], FaceIndex],
                  threshold: float, margin: float, recheck_seconds: float = 1.0,
-                 min_face_px: int = 40) -> None:
+                 min_face_px: int = 40, liveness: LivenessConfig | None = None) -> None:
         self.engine = engine
         self.index = index
         self.threshold = threshold
@@ -71,9 +83,15 @@ class FramePipeline:
         self.recheck_seconds = recheck_seconds
         self.min_face_px = min_face_px
         self.track: Track | None = None
+        self.liveness = liveness  # None or policy off: no evidence gathered, no waiting
         self._ids = itertools.count(1)
 
-    def process(self, rgb: np.ndarray, t: float) -> FrameResult:
+    @property
+    def checks_liveness(self) -> bool:
+        return self.liveness is not None and self.liveness.enabled
+
+    def process(self, rgb: np.ndarray, t: float, distance_mm: float | None = None) -> FrameResult:
+        """One frame; `distance_mm` is the TOF reading taken with it (None: none fresh)."""
         faces = [f for f in self.engine.detect(rgb) if min(f.width, f.height) >= self.min_face_px]
         result = FrameResult()
         if not faces:
@@ -85,15 +103,37 @@ class FramePipeline:
             track = self.track = Track(next(self._ids), door.box)
         track.box = door.box
         result.track_id = track.track_id
+        if self.checks_liveness and track.liveness is None and track.evidence.wants(t):
+            track.evidence.add(observe(rgb, door, t, distance_mm))  # only while deciding
         if self._due(track, t):
             match = decide(self.index().search(self.engine.encode(rgb, door)),
                            self.threshold, self.margin)
             track.match, track.last_encoded = match, t
             result.encoded = True
             result.decision = self._to_report(track, match)
+            if result.decision is not None and result.decision.known and self.checks_liveness:
+                if track.liveness is not None:  # another person on this track: start again
+                    track.evidence, track.liveness = EvidenceWindow(), None
+                track.pending, track.pending_since = result.decision, t
+                result.decision = None
+        if track.pending is not None:
+            self._settle(track, t, result)
         result.faces = [FaceView(door.box, True, track.match)] + [
             FaceView(f.box, False) for f in faces[1:]]
         return result
+
+    def _settle(self, track: Track, t: float, result: FrameResult) -> None:
+        """Report the pending recognition once liveness has a verdict (or time is up)."""
+        assert track.pending is not None
+        if self.liveness is None or not self.liveness.enabled:  # switched off meanwhile
+            result.decision, track.pending = track.pending, None
+            return
+        verdict = track.liveness or assess(track.evidence, self.liveness, t - track.pending_since)
+        if verdict is None:
+            result.waiting = True
+            return
+        track.liveness = verdict
+        result.decision, result.liveness, track.pending = track.pending, verdict, None
 
     def _due(self, track: Track, t: float) -> bool:
         since = t - track.last_encoded
