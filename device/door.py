@@ -44,6 +44,12 @@ class DoorLoop:
             preload()
         self._refreshed = 0.0
 
+    def _follow_settings(self) -> None:
+        s = self.terminal.settings()
+        self.pipeline.threshold, self.pipeline.margin = s.match_threshold, s.match_margin
+        self.pipeline.recheck_seconds = s.recheck_seconds
+        self.pipeline.liveness = LivenessConfig.from_settings(s)
+
     def step(self, rgb: np.ndarray, t: float | None = None,
              distance_mm: float | None = None) -> DoorStep:
         """One RGB frame taken at `t`; `distance_mm` is the TOF reading that goes with it."""
@@ -51,7 +57,7 @@ class DoorLoop:
         t = now if t is None else t
         if now - self._refreshed >= LIBRARY_REFRESH_SECONDS:
             self.terminal.cache.refresh()  # people enrolled by another process appear
-            self.pipeline.liveness = LivenessConfig.from_settings(self.terminal.settings())
+            self._follow_settings()  # changed at the screen, over HTTP or by a fleet command
             self._refreshed = now
         frame = self.pipeline.process(rgb, t, distance_mm)
         if frame.decision is None:

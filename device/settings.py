@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,15 @@ class DeviceSettings:
                 clean[key] = kind(value)
             except (TypeError, ValueError) as e:
                 raise BadInput(f"setting {key}: {value!r} is not a {kind.__name__}") from e
+            if kind is float and not math.isfinite(clean[key]):
+                raise BadInput(f"setting {key}: {value!r} is not a finite number")
+            if kind in (int, float) and clean[key] < 0:
+                raise BadInput(f"setting {key}: must not be negative")
         if clean.get("punch_mode", self.punch_mode) not in ("toggle", "schedule"):
             raise BadInput("setting punch_mode: use 'toggle' or 'schedule'")
+        cutover = clean.get("schedule_cutover", self.schedule_cutover)
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", cutover):
+            raise BadInput(f"setting schedule_cutover: {cutover!r} is not a time like 12:00")
         if not 0.0 < clean.get("match_threshold", self.match_threshold) < 2.0:
             raise BadInput("setting match_threshold: must be between 0 and 2")
         _check_liveness(clean, self)

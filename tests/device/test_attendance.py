@@ -86,3 +86,30 @@ def test_punches_csv_and_time_range(terminal: Terminal) -> None:
     lines = csv_text.strip().splitlines()
     assert lines[0] == "time,person_id,name,status,distance,device,seq"
     assert lines[1].startswith("2026-11-02T13:00:00,joe_biden,Joe Biden,out,0.3100,door-t,")
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"debounce_seconds": "nan"}, "not a finite number"),
+    ({"match_margin": "inf"}, "not a finite number"),
+    ({"relay_pulse_seconds": -1}, "must not be negative"),
+    ({"schedule_cutover": "25:00"}, "is not a time"),
+    ({"schedule_cutover": "noon"}, "is not a time"),
+])
+def test_settings_that_would_break_the_door_are_refused(terminal: Terminal, values,
+                                                         message) -> None:
+    from device.errors import BadInput
+
+    before = terminal.event_count()
+    with pytest.raises(BadInput, match=message):
+        terminal.change_settings(**values)
+    assert terminal.event_count() == before
+
+
+def test_a_running_door_follows_setting_changes(terminal: Terminal) -> None:
+    from device.door import DoorLoop
+
+    loop = DoorLoop(terminal)
+    terminal.change_settings(match_threshold=0.42, recheck_seconds=2.5)
+    loop._refreshed = 0.0
+    loop.step(np.zeros((120, 160, 3), np.uint8))
+    assert (loop.pipeline.threshold, loop.pipeline.recheck_seconds) == (0.42, 2.5)
