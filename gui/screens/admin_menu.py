@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from PyQt5.QtCore import pyqtSignal
-from PyQt5.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QVBoxLayout
+from PyQt5.QtWidgets import QGridLayout, QPushButton, QSizePolicy
 
 from gui.context import Context
 from gui.i18n import tr
 from gui.screens.base import Screen
 from gui.widgets.common import button
-from gui.widgets.header import Header
 
 TILES = ("enrol", "people", "punches", "alerts", "settings", "info")
 
@@ -23,12 +22,7 @@ class AdminMenuScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.logout)
-        layout.addWidget(self.header)
+        layout = self.column_with_header(self.logout)
         grid = QGridLayout()
         grid.setContentsMargins(m.px(8), m.px(8), m.px(8), m.px(8))
         grid.setSpacing(m.px(8))

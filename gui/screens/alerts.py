@@ -15,7 +15,6 @@ from gui.i18n import stamp, tr
 from gui.images import jpeg_pixmap
 from gui.screens.base import Screen
 from gui.widgets.common import button, label
-from gui.widgets.header import Header
 
 MAX_ROWS = 200
 
@@ -28,12 +27,7 @@ class AlertsScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(m.px(4))
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.back)
-        layout.addWidget(self.header)
+        layout = self.column_with_header(self.back, spacing=m.px(4))
         self.thumb = m.px(44)
         body = QHBoxLayout()
         body.setContentsMargins(m.px(4), 0, m.px(4), m.px(4))

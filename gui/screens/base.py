@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PyQt5.QtWidgets import QWidget
+from collections.abc import Callable
+
+from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from gui.theme import Metrics
+from gui.widgets.header import Header
 
 
 class Screen(QWidget):
@@ -13,6 +16,16 @@ class Screen(QWidget):
     def __init__(self, m: Metrics, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.m = m
+
+    def column_with_header(self, on_back: Callable[[], object], spacing: int = 0) -> QVBoxLayout:
+        """The admin screens' frame: a header whose back button calls `on_back`, then a column."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(spacing)
+        self.header = Header(self.m)
+        self.header.back.clicked.connect(on_back)
+        layout.addWidget(self.header)
+        return layout
 
     def shot_name(self) -> str:
         """File name stem for a screenshot of the screen in its current state."""

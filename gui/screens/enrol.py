@@ -16,7 +16,6 @@ from gui.i18n import tr
 from gui.screens.base import Screen
 from gui.theme import OK_COLOUR, WARN_COLOUR
 from gui.widgets.common import button, label, set_tone
-from gui.widgets.header import Header
 from gui.widgets.keyboard import Keyboard
 from gui.widgets.video import Overlay, VideoView
 
@@ -39,14 +38,8 @@ class EnrolScreen(Screen):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx.m)
         self.ctx = ctx
-        m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = Header(m)
-        self.header.back.clicked.connect(self._back)
+        layout = self.column_with_header(self._back)
         self.header.action.clicked.connect(self.start_capture)
-        layout.addWidget(self.header)
         self.pages = QStackedWidget()
         layout.addWidget(self.pages, 1)
         self.pages.addWidget(self._form_page())

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
-from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from gui.context import Context
 from gui.device_status import read_device_status
 from gui.i18n import stamp, tr
 from gui.screens.base import Screen
 from gui.widgets.common import label
-from gui.widgets.header import Header
 from gui.widgets.touch import kinetic
 
 ROWS = ("info_version", "info_device", "info_database", "info_people", "info_punches",
@@ -27,12 +26,7 @@ class InfoScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.back)
-        layout.addWidget(self.header)
+        layout = self.column_with_header(self.back)
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(m.px(8), m.px(6), m.px(8), m.px(6))

@@ -10,7 +10,6 @@ from PyQt5.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,7 +20,6 @@ from gui.i18n import tr
 from gui.people_query import find_people
 from gui.screens.base import Screen
 from gui.widgets.common import button, label
-from gui.widgets.header import Header
 from gui.widgets.keyboard import Keyboard
 
 MAX_ROWS = 200  # a finger cannot scroll through 10,000 rows anyway: the search narrows it
@@ -36,14 +34,9 @@ class PeopleScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(m.px(4))
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.back)
+        layout = self.column_with_header(self.back, spacing=m.px(4))
         self.header.action.clicked.connect(self.ask_remove)
         self.header.action.setProperty("tone", "bad")
-        layout.addWidget(self.header)
         row = QHBoxLayout()
         row.setContentsMargins(m.px(6), 0, m.px(6), 0)
         self.search = QLineEdit()

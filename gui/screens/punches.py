@@ -11,7 +11,6 @@ from PyQt5.QtWidgets import (
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from device.events import PunchStatus
@@ -20,7 +19,6 @@ from gui.i18n import tr
 from gui.periods import Period, PunchFilter
 from gui.screens.base import Screen
 from gui.widgets.common import button
-from gui.widgets.header import Header
 
 MAX_ROWS = 500
 
@@ -33,12 +31,7 @@ class PunchesScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(m.px(4))
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.back)
-        layout.addWidget(self.header)
+        layout = self.column_with_header(self.back, spacing=m.px(4))
         row = QHBoxLayout()
         row.setContentsMargins(m.px(4), 0, m.px(4), 0)
         row.setSpacing(m.px(4))

@@ -11,7 +11,6 @@ from gui.context import Context
 from gui.i18n import tr
 from gui.screens.base import Screen
 from gui.widgets.common import button, label, set_tone
-from gui.widgets.header import Header
 from gui.widgets.stepper import Stepper
 
 # setting -> (minimum, maximum, step, decimals, title key, unit key)
@@ -34,15 +33,10 @@ class SettingsScreen(Screen):
         super().__init__(ctx.m)
         self.ctx = ctx
         m = ctx.m
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = Header(m)
-        self.header.back.clicked.connect(self.back)
+        layout = self.column_with_header(self.back)
         self.header.action.setProperty("tone", "ok")
         self.header.action.show()
         self.header.action.clicked.connect(self.save)
-        layout.addWidget(self.header)
         self.message = self.header.title  # "Settings", then "Saved" or why not
         body = QWidget()
         rows = QVBoxLayout(body)
