@@ -1,9 +1,10 @@
-"""A list of callbacks that never lets one misbehaving subscriber break the producer."""
+"""Callbacks that never let one misbehaving subscriber break the producer, and waiting on state."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -49,3 +50,19 @@ class Listeners(Generic[T]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._callbacks)
+
+
+def wait_until(condition: threading.Condition, current: Callable[[], T],
+               predicate: Callable[[T], bool], timeout: float) -> T | None:
+    """Block on `condition` until predicate(current()) holds; the value, or None on timeout.
+
+    The caller's thread notifies `condition` whenever the value changes.
+    """
+    deadline = time.monotonic() + timeout
+    with condition:
+        while not predicate(value := current()):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            condition.wait(remaining)
+        return value

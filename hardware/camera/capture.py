@@ -15,7 +15,7 @@ from typing import Final, Self
 from hardware.backoff import Backoff
 from hardware.camera.base import Frame, FrameSource, Image, SourceError
 from hardware.camera.enums import CaptureState
-from hardware.listeners import Listeners, Unsubscribe
+from hardware.listeners import Listeners, Unsubscribe, wait_until
 
 log = logging.getLogger(__name__)
 
@@ -192,14 +192,7 @@ class CaptureThread:
     def wait_for(
         self, predicate: Callable[[CaptureStatus], bool], timeout: float
     ) -> CaptureStatus | None:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while not predicate(self._status):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
-            return self._status
+        return wait_until(self._cond, lambda: self._status, predicate, timeout)
 
     # -- thread -----------------------------------------------------------------------
     def _main(self) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from hardware.listeners import Listeners, Unsubscribe
+from hardware.listeners import Listeners, Unsubscribe, wait_until
 from hardware.tof.enums import FaultReason, SensorState
 from hardware.tof.reading import Reading
 
@@ -120,14 +120,7 @@ class SensorBase(ABC):
         self, predicate: Callable[[SensorStatus], bool], timeout: float
     ) -> SensorStatus | None:
         """Block until predicate(status) holds; returns the status, or None on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not predicate(self._status):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._changed.wait(remaining)
-            return self._status
+        return wait_until(self._changed, lambda: self._status, predicate, timeout)
 
     def __enter__(self) -> Self:
         self.start()
