@@ -11,9 +11,11 @@ from device import biometrics
 from device.database import Database
 from device.eventlog.model import NewEvent, RecordedEvent, RemoteEvent
 from device.eventlog.recorder import Transaction
+from device.eventlog.sqlite import head_of
 from device.events import EventType
 from device.projections import Projector
 from device.replay import replay_source
+from device.storage.db import read_transaction
 
 
 class StoreTransaction:
@@ -73,8 +75,19 @@ class EventStore:
              types: Collection[str] | None = None) -> list[RecordedEvent]:
         return self.recorder.read(after, limit, types)
 
+    def _behind(self) -> bool:
+        with read_transaction(self.engine) as c:
+            positions = self.projector.positions(c)
+            since = min((positions.get(p.name, 0) for p in self.projector.projections), default=0)
+            return since < head_of(c).position
+
     def catch_up(self) -> None:
-        """Project anything a projection has not seen (e.g. one added by a migration)."""
+        """Project anything a projection has not seen (e.g. one added by a migration).
+
+        Checked with a read first: every open of the database must not take the write lock.
+        """
+        if not self._behind():
+            return
         with self.transaction() as txn:
             positions = self.projector.positions(txn.connection)
             since = min((positions.get(p.name, 0) for p in self.projector.projections), default=0)

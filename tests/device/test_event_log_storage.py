@@ -133,3 +133,15 @@ def test_clock_survives_restart(terminal, db_path) -> None:
     first = again.store.read()[0]
     again.close()
     assert event.hlc > first.hlc
+
+
+def test_a_projection_added_later_catches_up_at_open(terminal, db_path) -> None:
+    terminal.store.append(_punches(4))
+    terminal.close()
+    with sqlite3.connect(db_path) as raw:  # as if "punches" were new in this version
+        raw.execute("DELETE FROM punches")
+        raw.execute("DELETE FROM projection_positions WHERE name = 'punches'")
+    again = Terminal.open(db_path)
+    assert len(again.punches()) == 4
+    assert again.verify().ok
+    again.close()
