@@ -21,6 +21,7 @@ vectorised) when a new encoding would not fit in the 8-bit range, so codes never
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -217,9 +218,13 @@ class FaceIndex:
             if n == 0:
                 return []
             step = self._step
-            q_code = np.clip(np.rint(q / step), -128, 127) + 128.0
-            q_error = float(np.linalg.norm(q - step * (q_code - 128.0)))
-            q_code = q_code.astype(np.uint8).reshape(1, -1)
+            units = q / step  # few numpy calls, in place: this runs once per query
+            np.rint(units, out=units)
+            np.clip(units, -128.0, 127.0, out=units)
+            residual = q - units * step
+            q_error = math.sqrt(float(residual @ residual))
+            units += 128.0
+            q_code = units.astype(np.uint8).reshape(1, -1)
             codes = self._codes[:n]
             k = min(n, self._k_hint)
             while True:
@@ -243,7 +248,7 @@ class FaceIndex:
     def _rerank(self, rows: np.ndarray, q: np.ndarray,
                 persons: int) -> list[tuple[int, float, int]]:
         """(person number, exact distance, row) of the best `persons` people among `rows`."""
-        diff = self._vectors[rows].astype(np.float64)
+        diff = self._vectors.take(rows, axis=0).astype(np.float64)  # float32 -> exact
         diff -= q
         exact = np.sqrt(np.einsum("ij,ij->i", diff, diff))
         order = np.lexsort((rows, exact))  # ties: the lower row, deterministic
