@@ -42,7 +42,7 @@ from device.liveness.policy import (
     LivenessVerdict,
 )
 from device.recognition.engine import DetectedFace, FaceEngine
-from device.recognition.pipeline import MIN_IOU, FramePipeline, iou
+from device.recognition.pipeline import MIN_IOU, PENDING_GAP_S, FramePipeline, iou
 
 NAME = "liveness"
 HERE = Path(__file__).resolve().parent
@@ -459,15 +459,18 @@ def evaluate(engine: FaceEngine, presentation: Presentation, config: LivenessCon
     outcome = Outcome(presentation)
     window = EvidenceWindow()
     box = None
-    first_t = None
+    first_t = last_seen = None
     for frame in presentation.frames():
         faces = [f for f in engine.detect(frame.rgb) if min(f.width, f.height) >= min_face_px]
+        if not faces and last_seen is not None and "combined" not in outcome.accepted \
+                and frame.t - last_seen <= PENDING_GAP_S:
+            continue  # a short detection gap while the verdict is pending: the track holds
         if not faces or (box is not None and iou(box, faces[0].box) < MIN_IOU):
             if first_t is not None:
                 break  # the track is lost: undecided cues gave no response
             continue
         face = faces[0]
-        box = face.box
+        box, last_seen = face.box, frame.t
         first_t = frame.t if first_t is None else first_t
         if not window.wants(frame.t):
             continue
@@ -674,6 +677,10 @@ def figures(rates: dict[tuple[str, str], Rate], latency: Latency) -> list[Figure
     out.append(Figure(NAME, "added to the decision, median", added, "ms", "none", None,
                       target="<= 300 ms", met=added <= 300,
                       note=f"p95 {np.percentile(latency.added_ms, 95):.0f} ms"))
+    added_p95 = float(np.percentile(latency.added_ms, 95))
+    out.append(Figure(NAME, "added to the decision, p95", added_p95, "ms", "none", None,
+                      target="<= 300 ms", met=added_p95 <= 300,
+                      note=f"max {max(latency.added_ms):.0f} ms"))
     return out
 
 

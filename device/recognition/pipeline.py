@@ -8,7 +8,10 @@ row: a face turning towards the camera often reads as nobody on its first frame.
 
 With liveness on, each track also gathers evidence (68-point landmarks, TOF distance) from
 its first frame until its liveness verdict; a recognised person is reported only with that
-verdict, at the latest `max_wait_s` after recognition (device/liveness/evidence.py).
+verdict, at the latest `max_wait_s` after recognition (device/liveness/evidence.py). While
+that verdict is pending, a detection gap of up to PENDING_GAP_S (a face turned for a frame
+or two) does not end the track: the recognition and the evidence gathered so far carry on
+when the face reappears in the same place, instead of starting over with a new track.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from device.recognition.matcher import FaceIndex
 UNKNOWN_CONFIRMATIONS = 2
 UNKNOWN_RETRY_SECONDS = 0.2
 MIN_IOU = 0.3
+#: Liveness on, a recognised face waiting for its verdict keeps its track through frames
+#: without a face for this long (the detector misses a turned face for a frame or two);
+#: longer, the person left, and the pending recognition is dropped as before.
+PENDING_GAP_S = 0.3
 
 
 @dataclass
@@ -42,6 +49,7 @@ class Track:
     evidence: EvidenceWindow = field(default_factory=EvidenceWindow)
     pending: Match | None = None  # recognised, waiting for the liveness verdict
     pending_since: float = 0.0
+    last_seen: float = 0.0  # when the face was last detected
     liveness: LivenessResult | None = None  # the verdict, once reached
 
 
@@ -95,13 +103,16 @@ class FramePipeline:
         faces = [f for f in self.engine.detect(rgb) if min(f.width, f.height) >= self.min_face_px]
         result = FrameResult()
         if not faces:
+            if self._holds_pending(t):
+                result.waiting = True  # a short detection gap while deciding: keep the track
+                return result
             self.track = None
             return result
         door = faces[0]  # largest: the one closest to the door
         track = self.track
         if track is None or iou(track.box, door.box) < MIN_IOU:
             track = self.track = Track(next(self._ids), door.box)
-        track.box = door.box
+        track.box, track.last_seen = door.box, t
         result.track_id = track.track_id
         if self.checks_liveness and track.liveness is None and track.evidence.wants(t):
             track.evidence.add(observe(rgb, door, t, distance_mm))  # only while deciding
@@ -121,6 +132,11 @@ class FramePipeline:
         result.faces = [FaceView(door.box, True, track.match)] + [
             FaceView(f.box, False) for f in faces[1:]]
         return result
+
+    def _holds_pending(self, t: float) -> bool:
+        track = self.track
+        return (self.checks_liveness and track is not None and track.pending is not None
+                and t - track.last_seen <= PENDING_GAP_S)
 
     def _settle(self, track: Track, t: float, result: FrameResult) -> None:
         """Report the pending recognition once liveness has a verdict (or time is up)."""

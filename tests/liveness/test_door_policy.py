@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -14,6 +15,7 @@ from bench.liveness import CAMERA_W, FOCAL_PX, Frame
 from device.attendance import Outcome
 from device.door import DoorLoop, DoorStep
 from device.events import AlertKind, EventType
+from device.recognition.pipeline import PENDING_GAP_S
 from device.storage.db import read_transaction
 from device.storage.schema import events
 from device.terminal import Terminal
@@ -138,3 +140,39 @@ def test_off_changes_nothing(enrolled_db: Path, photo_attack: PhotoAttack) -> No
         assert "liveness" not in punch and "liveness" not in access
         assert not terminal.alerts()
         assert "liveness" not in decision.as_dict()
+
+
+def with_gap(frames: list[Frame], start: float, stop: float) -> list[Frame]:
+    """The frames, with nobody in view (and no TOF reading) from `start` to `stop` s."""
+    blank = np.full_like(frames[0].rgb, 90)
+    return [Frame(blank, f.t, None) if start <= f.t < stop else f for f in frames]
+
+
+def test_a_short_detection_gap_while_deciding_keeps_the_track(
+        enrolled_db: Path, live_frames: list[Frame]) -> None:
+    """A face the detector misses for a frame or two, right after recognition, is not a
+    new person: the pending recognition and its evidence carry on (no new track)."""
+    with door(enrolled_db, "strict") as terminal:
+        seen = steps(terminal, with_gap(live_frames, 0.05, 0.25))
+        first = seen[0][1].frame
+        assert first.track_id is not None and first.waiting  # recognised, deciding
+        gap = [step.frame for f, step in seen if 0.05 <= f.t < 0.25]
+        assert gap and all(not g.faces and g.waiting for g in gap)
+        decided = [step for _, step in seen if step.decision is not None]
+        assert len(decided) == 1
+        assert decided[0].frame.track_id == first.track_id
+        decision = decided[0].decision
+        assert decision is not None and decision.person_id == "lin_manuel_miranda"
+        assert decision.liveness is not None and decision.liveness.verdict.value == "live"
+
+
+def test_a_long_gap_drops_the_pending_recognition(
+        enrolled_db: Path, live_frames: list[Frame]) -> None:
+    """Gone for longer than PENDING_GAP_S: the person left; whoever comes next starts over."""
+    assert PENDING_GAP_S < 0.4
+    with door(enrolled_db, "strict") as terminal:
+        seen = steps(terminal, with_gap(live_frames, 0.05, 0.55))
+        first = seen[0][1].frame
+        assert first.track_id is not None and first.waiting
+        decided = [step for _, step in seen if step.decision is not None]
+        assert all(step.frame.track_id != first.track_id for step in decided)
