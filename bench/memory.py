@@ -1,7 +1,12 @@
 """RSS probe, run in a fresh subprocess per figure so nothing else inflates it.
 
-`python -m bench.memory --people 100000 --per-person 1 --store ours --recogniser`
-prints one JSON line: RSS after the imports, after loading the library, and the peak.
+`python -m bench.memory make DB --people 100000 --per-person 2` writes a door database
+whose face library holds that many people (rows written straight into the projections,
+as the log would leave them; the load reads nothing else).
+`python -m bench.memory probe DB --store ours --recogniser` opens it the way the door does
+(Terminal.open, then the library cache's load) and prints one JSON line: RSS after the
+imports, after loading, and the peak. `--store naive` holds the same rows as a float32
+matrix and id lists instead, what a numpy full scan would hold.
 """
 
 from __future__ import annotations
@@ -9,7 +14,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import bench  # noqa: F401  (one BLAS thread, as in the door process)
@@ -25,46 +32,85 @@ def rss_mb() -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--per-person", type=int, default=1)
-    parser.add_argument("--store", choices=("ours", "naive"), default="ours")
-    parser.add_argument("--recogniser", action="store_true",
-                        help="import what the door's recogniser process imports first")
-    args = parser.parse_args(argv)
-
+def make(path: Path, people: int, per_person: int) -> None:
     import numpy as np
 
-    if args.recogniser:
-        import device.terminal  # noqa: F401
+    from device.terminal import Terminal
+
+    Terminal.open(path, device_id="door-memory").close()  # the schema, at HEAD
+    rng = np.random.default_rng(7)
+    now = time.time()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO people (person_id, name, phone, mail, created_at, updated_at, "
+            "position) VALUES (?, ?, NULL, NULL, ?, ?, 0)",
+            ((f"staff-{p:06d}", f"Person {p}", now, now) for p in range(people)))
+        n = people * per_person
+        for lo in range(0, n, 65536):
+            hi = min(n, lo + 65536)
+            matrix = rng.standard_normal((hi - lo, 128))
+            matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+            db.executemany(
+                "INSERT INTO face_samples (sample_id, person_id, encoding, quality, added_at, "
+                "position) VALUES (?, ?, ?, 1.0, ?, 0)",
+                ((f"{i:032x}", f"staff-{i // per_person:06d}",
+                  matrix[i - lo].astype("<f8").tobytes(), now) for i in range(lo, hi)))
+
+
+def probe(path: Path, store: str, recogniser: bool) -> dict:
+    import numpy as np
+
+    from device.terminal import Terminal
+
+    if recogniser:
         from device.recognition import models
 
         # The models a door's recogniser holds (the 68-point one only with liveness on).
-        models.detector(), models.landmarks_5(), models.encoder()
-    from device.recognition.matcher import FaceIndex
-
+        models.detector(), models.landmarks_5(), models.face_net()
     gc.collect()
     before, _ = rss_mb()
-    n = args.people * args.per_person
-    # What LibraryCache.load has in hand: ids from SQL and a float64 matrix from the blobs.
-    rng = np.random.default_rng(7)
-    sample_ids = [f"{i:032x}" for i in range(n)]
-    person_ids = [f"staff-{i // args.per_person:06d}" for i in range(n)]
-    matrix = rng.standard_normal((n, 128))
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    if args.store == "ours":
-        index = FaceIndex(capacity=max(1024, n))
-        index.add_many([(sample_ids[i], person_ids[i], matrix[i]) for i in range(n)])
-        index.search(matrix[0])
-        held = index
+    terminal = Terminal.open(path)
+    if store == "ours":
+        held: object = terminal.cache.index
+        terminal.cache.index.search(np.full(128, 0.05))
+        samples = len(terminal.cache.index)
     else:  # a float32 matrix and the id lists: what the numpy full scan holds
-        held = (np.ascontiguousarray(matrix, dtype=np.float32), sample_ids, person_ids)
-    del matrix, sample_ids, person_ids
+        import sqlalchemy as sa
+
+        from device.storage.db import read_transaction
+        from device.storage.schema import face_samples
+
+        with read_transaction(terminal.database.engine) as c:
+            rows = c.execute(sa.select(face_samples.c.sample_id, face_samples.c.person_id,
+                                       face_samples.c.encoding)).all()
+        matrix = np.frombuffer(b"".join(r.encoding for r in rows), "<f8").reshape(len(rows), -1)
+        held = (matrix.astype(np.float32), [r.sample_id for r in rows],
+                [r.person_id for r in rows])
+        samples = len(rows)
+        del rows, matrix
     gc.collect()
     after, peak = rss_mb()
-    print(json.dumps({"before_mb": before, "after_mb": after, "peak_mb": peak,
-                      "samples": n, "held": type(held).__name__}))
+    return {"before_mb": before, "after_mb": after, "peak_mb": peak, "samples": samples,
+            "held": type(held).__name__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("make")
+    build.add_argument("db", type=Path)
+    build.add_argument("--people", type=int, default=100_000)
+    build.add_argument("--per-person", type=int, default=2)
+    look = sub.add_parser("probe")
+    look.add_argument("db", type=Path)
+    look.add_argument("--store", choices=("ours", "naive"), default="ours")
+    look.add_argument("--recogniser", action="store_true",
+                      help="load the models the door's recogniser holds first")
+    args = parser.parse_args(argv)
+    if args.command == "make":
+        make(args.db, args.people, args.per_person)
+    else:
+        print(json.dumps(probe(args.db, args.store, args.recogniser)))
     return 0
 
 

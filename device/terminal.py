@@ -154,7 +154,7 @@ class Terminal:
         for sample in samples:
             for candidate in cache.index.search(sample.encoding, persons=3):
                 if candidate.person_id != person_id and candidate.distance <= s.match_threshold:
-                    name = cache.names.get(candidate.person_id, candidate.person_id)
+                    name = cache.name_of(candidate.person_id) or candidate.person_id
                     raise AlreadyEnrolled(
                         f"{sample.source}: this face is already registered as "
                         f"{candidate.person_id} ({name}), distance {candidate.distance:.2f}; "
@@ -241,7 +241,8 @@ class Terminal:
         for face in self.engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE):
             match = decide(cache.index.search(self.engine.encode(rgb, face)),
                            s.match_threshold, s.match_margin)
-            result.append(IdentifiedFace(face.box, match, cache.names.get(match.person_id or "")))
+            name = cache.name_of(match.person_id) if match.person_id else None
+            result.append(IdentifiedFace(face.box, match, name))
         return result
 
     # -- records --------------------------------------------------------------------------

@@ -112,6 +112,27 @@ def test_a_database_from_a_newer_schema_is_refused(terminal, db_path) -> None:
         Terminal.open(db_path)
 
 
+def test_head_constant_is_alembic_head_and_a_current_database_skips_alembic(
+        terminal, db_path) -> None:
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    from device.storage import migrate
+
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    assert head == migrate.HEAD
+    terminal.close()
+    probe = ("import sys; from device.terminal import Terminal; "
+             f"Terminal.open({str(db_path)!r}).close(); "
+             "print('alembic' in sys.modules)")
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "False"
+
+
 def test_alembic_cli_upgrades_a_fresh_file(tmp_path) -> None:
     import subprocess
     import sys
