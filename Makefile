@@ -18,6 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/setup-system.sh
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	# face_recognition's metadata pins the dlib sdist; dlib-bin provides dlib.
 	$(PY) -m pip install --quiet --no-deps face_recognition==1.3.0
+	# The 1:N code scan in C (device/recognition/native); without a compiler, OpenCV's.
+	$(PY) -m device.recognition.native
 	touch $(STAMP)
 
 demo: $(STAMP)

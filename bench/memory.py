@@ -3,9 +3,10 @@
 `python -m bench.memory make DB --people 100000 --per-person 2` writes a door database
 whose face library holds that many people (rows written straight into the projections,
 as the log would leave them; the load reads nothing else).
-`python -m bench.memory probe DB --store ours --recogniser` opens it the way the door does
-(Terminal.open, then the library cache's load) and prints one JSON line: RSS after the
-imports, after loading, and the peak. `--store naive` holds the same rows as a float32
+`python -m bench.memory probe DB --store ours --recogniser` first detects and encodes a face
+(the models and their working buffers), then opens the database the way the door does
+(Terminal.open, then the library cache's load) and prints one JSON line: RSS before and
+after loading, and the peak. `--store naive` holds the same rows as a float32
 matrix and id lists instead, what a numpy full scan would hold.
 """
 
@@ -62,11 +63,12 @@ def probe(path: Path, store: str, recogniser: bool) -> dict:
 
     from device.terminal import Terminal
 
-    if recogniser:
-        from device.recognition import models
+    if recogniser:  # the models a door's recogniser holds, and their working buffers
+        from device.recognition.engine import FaceEngine
 
-        # The models a door's recogniser holds (the 68-point one only with liveness on).
-        models.detector(), models.landmarks_5(), models.face_net()
+        engine, frame = FaceEngine(), _sample_frame()
+        for face in engine.detect(frame)[:1]:
+            engine.encode(frame, face)
     gc.collect()
     before, _ = rss_mb()
     terminal = Terminal.open(path)
@@ -88,10 +90,26 @@ def probe(path: Path, store: str, recogniser: bool) -> dict:
                 [r.person_id for r in rows])
         samples = len(rows)
         del rows, matrix
+        from device.library.cache import _return_freed_memory
+
+        _return_freed_memory()  # as LibraryCache.load does: the baseline gets it too
     gc.collect()
     after, peak = rss_mb()
     return {"before_mb": before, "after_mb": after, "peak_mb": peak, "samples": samples,
             "held": type(held).__name__}
+
+
+def _sample_frame() -> object:
+    """A photo from the sample data (FACEGATE_DATA), or a blank frame without it."""
+    import os
+
+    import numpy as np
+
+    from device.imaging import load_rgb
+
+    faces = Path(os.environ.get("FACEGATE_DATA", "../shared/data")) / "faces"
+    photos = sorted(p for p in faces.glob("*/*") if p.is_file())
+    return load_rgb(photos[0]) if photos else np.zeros((480, 640, 3), np.uint8)
 
 
 def main(argv: list[str] | None = None) -> int:
