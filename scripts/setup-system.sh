@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # System packages the tests and the demo use, installed only when missing (Debian/Ubuntu).
+#   gcc                          : builds the 1:N code scan (device/recognition/native)
 #   mosquitto, mosquitto-clients : brokers the sync tests start and kill themselves
 #   fonts-noto-cjk               : Chinese names on the touchscreen
 #   chromium, chromium-driver    : the web admin's browser tests
 #   libgl1, libglib2.0-0, libxkbcommon-x11-0, libdbus-1-3 : Qt and OpenCV runtime libraries
 set -euo pipefail
-packages=(mosquitto mosquitto-clients fonts-noto-cjk chromium chromium-driver
+packages=(gcc mosquitto mosquitto-clients fonts-noto-cjk chromium chromium-driver
           libgl1 libglib2.0-0 libxkbcommon-x11-0 libdbus-1-3 libfontconfig1)
 missing=()
 for p in "${packages[@]}"; do

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from device.recognition.idtable import IdTable
-from device.recognition.native import code_norms, nearest_codes
+from device.recognition.native import code_norms, exact_distances, nearest_codes
 
 DIM = 128
 SHORTLIST = 48  # kept for compatibility: the starting K of a fresh index is adaptive now
@@ -275,9 +275,12 @@ class FaceIndex:
     def _rerank(self, rows: np.ndarray, q: np.ndarray,
                 persons: int) -> list[tuple[int, float, int]]:
         """(person number, exact distance, row) of the best `persons` people among `rows`."""
-        diff = self._decode(rows)
-        diff -= q
-        exact = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        exact = exact_distances(self._codes, self._fine, rows, q, self._step,
+                                self._step / _FINE)
+        if exact is None:  # no compiled library: the same arithmetic in numpy
+            diff = self._decode(rows)
+            diff -= q
+            exact = np.sqrt(np.einsum("ij,ij->i", diff, diff))
         order = np.lexsort((rows, exact))  # ties: the lower row, deterministic
         owners = self._owner[rows[order]]
         best: list[tuple[int, float, int]] = []

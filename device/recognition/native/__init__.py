@@ -29,7 +29,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 SOURCE = Path(__file__).with_name("codescan.c")
-_FLAG_SETS = (["-O3", "-march=native"], ["-O3"])  # -march=native is not on every compiler
+# -march=native is not on every compiler; no FMA contraction, so that the re-rank's float64
+# arithmetic is the same as numpy's, operation by operation.
+_FLAG_SETS = (["-O3", "-march=native", "-ffp-contract=off"], ["-O3", "-ffp-contract=off"])
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}
 
@@ -102,6 +104,10 @@ def bind(library: ctypes.CDLL) -> ctypes.CDLL:
                          ctypes.c_int64, pointer, pointer]
     function.restype = ctypes.c_int64
     library.facegate_uses_code_norms.restype = ctypes.c_int
+    exact = library.facegate_exact_distances
+    exact.argtypes = [pointer, pointer, ctypes.c_int64, pointer, ctypes.c_int64, pointer,
+                      ctypes.c_double, ctypes.c_double, pointer]
+    exact.restype = None
     return library
 
 
@@ -144,6 +150,22 @@ def nearest_codes(codes: np.ndarray, norms: np.ndarray, query: np.ndarray, k: in
         codes.ctypes.data, norms.ctypes.data, n, dim, query.ctypes.data, k, distances.ctypes.data,
         rows.ctypes.data)
     return distances[:written], rows[:written]
+
+
+def exact_distances(codes: np.ndarray, fine: np.ndarray, rows: np.ndarray, query: np.ndarray,
+                    step: float, fine_step: float) -> np.ndarray | None:
+    """Float64 distances from `query` to the decoded rows (see codescan.c), or None when
+    the compiled library is not available (the caller decodes with numpy)."""
+    library = code_scan()
+    if library is None:
+        return None
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    query = np.ascontiguousarray(query, dtype=np.float64)
+    out = np.empty(len(rows), dtype=np.float64)
+    library.facegate_exact_distances(codes.ctypes.data, fine.ctypes.data, codes.shape[1],
+                                     rows.ctypes.data, len(rows), query.ctypes.data, step,
+                                     fine_step, out.ctypes.data)
+    return out
 
 
 if __name__ == "__main__":  # `python -m device.recognition.native`: build it now

@@ -122,3 +122,27 @@ int64_t facegate_nearest_codes(const uint8_t *codes, const int32_t *code_norms, 
     }
     return size;
 }
+
+/* Exact float64 distances from `query` to the stored encodings of `rows` (the re-rank):
+ * x~ = (code - 128) * step + (remainder - 2048) * fine_step, each 12-bit remainder
+ * unpacked from its pair (3 bytes: low 8 bits of the first, then 4 + 4, then the high 8
+ * bits of the second), as matcher.py's _pack12 wrote it. */
+void facegate_exact_distances(const uint8_t *codes, const uint8_t *fine, int64_t dim,
+                              const int64_t *rows, int64_t m, const double *query,
+                              double step, double fine_step, double *out) {
+    int64_t width = (dim + 1) / 2 * 3;
+    for (int64_t i = 0; i < m; i++) {
+        const uint8_t *code = codes + rows[i] * dim;
+        const uint8_t *packed = fine + rows[i] * width;
+        double sum = 0.0;
+        for (int64_t j = 0; j < dim; j++) {
+            const uint8_t *pair = packed + (j / 2) * 3;
+            int32_t remainder = (j % 2 == 0) ? (pair[0] | ((pair[1] & 0x0F) << 8))
+                                             : ((pair[1] >> 4) | (pair[2] << 4));
+            double x = ((double)code[j] - 128.0) * step + ((double)remainder - 2048.0) * fine_step;
+            double d = x - query[j];
+            sum += d * d;
+        }
+        out[i] = __builtin_sqrt(sum);
+    }
+}
