@@ -2,9 +2,10 @@
 
 Baseline: the plain face_recognition pipeline (HOG upsampled once on the full frame,
 encodings of every face, then a per-sample loop of face_distance, seed 004's style).
-Ours: the door's pipeline (detection on a 320-px copy, the door candidate encoded from the
-full frame, the int8-coded index, the decision rule). Frames: the sample clip and every
-photo of ../shared/data letterboxed to 640x480.
+Ours: the door's pipeline (detection on a 320-px copy, on a 480-px one when that finds
+nothing; the door candidate encoded from the full frame by the numpy ResNet; the coded
+index; the decision rule). Frames: the sample clip and every photo of ../shared/data
+letterboxed to 640x480.
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ def _run(ctx: Context, extra_people: int) -> list[Figure]:
     library = f"{len(samples):,} samples" + (f" ({extra_people:,} synthetic people)"
                                              if extra_people else " (the 6 sample people)")
     note = (f"{len(test_frames)} frames, library {library}; door person vs baseline: {same} "
-            f"same, {gained} another face the baseline also named, {lost} lost (faces under "
-            f"~72 px, beyond the TOF wake range), {wrong} named someone the baseline did not")
+            f"same, {gained} another face the baseline also named, {lost} lost (recognised by the "
+            f"baseline, not by ours), {wrong} named someone the baseline did not")
     median, base_median = float(np.median(ours_ms)), float(np.median(base_ms))
     ctx.extra[f"frame_to_decision_{extra_people}"] = {
         "same": same, "lost": lost, "other_face": gained, "wrong": wrong,
@@ -121,8 +122,8 @@ def _run(ctx: Context, extra_people: int) -> list[Figure]:
     return [
         Figure(bench, "median per 640x480 frame", median, "ms",
                "face_recognition: HOG x1 full frame, all faces, per-sample loop", base_median,
-               target="<= half the baseline, no wrong person",
-               met=median <= base_median / 2 and wrong == 0, note=note),
+               target="<= half the baseline, none lost, no wrong person",
+               met=median <= base_median / 2 and wrong == 0 and lost == 0, note=note),
         Figure(bench, "p95 per frame", float(np.percentile(ours_ms, 95)), "ms",
                "the same baseline", float(np.percentile(base_ms, 95))),
     ]
