@@ -28,12 +28,12 @@ class IdTable:
 
     def lookup(self, ids: Sequence[str]) -> np.ndarray:
         """The number of each id, -1 where unknown."""
-        encoded = [_encode(i) for i in ids]
+        encoded = [encode_id(i) for i in ids]
         return self._lookup(encoded, _hash(ids))
 
     def intern(self, ids: Sequence[str]) -> np.ndarray:
         """The number of each id; unknown ids get the next numbers, in order of appearance."""
-        encoded = [_encode(i) for i in ids]
+        encoded = [encode_id(i) for i in ids]
         hashes = _hash(ids)
         numbers = self._lookup(encoded, hashes)
         missing = np.flatnonzero(numbers < 0)
@@ -85,8 +85,12 @@ class IdTable:
         self._count = end
 
 
-def _encode(text: str) -> bytes:
-    encoded = text.encode()
+def encode_id(text: str) -> bytes:
+    """An id as stored: UTF-8, refused (ValueError) if empty, with NUL or not valid text."""
+    try:
+        encoded = text.encode()
+    except UnicodeEncodeError as e:
+        raise ValueError(f"an id must be valid text: {text!r}") from e
     if b"\0" in encoded or not encoded:
         raise ValueError(f"an id must be non-empty text without NUL characters: {text!r}")
     return encoded

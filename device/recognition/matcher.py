@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from device.recognition.idtable import IdTable
+from device.recognition.idtable import IdTable, encode_id
 from device.recognition.native import code_norms, exact_distances, nearest_codes
 
 DIM = 128
@@ -137,9 +137,7 @@ class FaceIndex:
         largest = max(float(matrix.max()), -float(matrix.min()))  # NaN propagates
         if not largest <= _LARGEST:
             raise ValueError("encodings must be finite (and within float32's range)")
-        encoded = [s.encode() for s in sample_ids]
-        if any(b"\0" in e for e in encoded):
-            raise ValueError("a sample id may not contain NUL characters")
+        encoded = [encode_id(s) for s in sample_ids]
         with self._lock:
             hashes = np.fromiter(map(hash, sample_ids), dtype=np.int64, count=len(sample_ids))
             keep = self._new_rows(sample_ids, encoded, hashes)

@@ -369,6 +369,10 @@ def test_bad_input_is_refused_and_changes_nothing() -> None:
         index.add_matrix(["b"], ["p"], np.full((1, 128), 1e39))  # inf in float32
     with pytest.raises(ValueError):
         index.add_matrix(["b", "c"], ["p"], np.zeros((2, 128)))
+    for sample_id, person_id in [("", "p"), ("b\0", "p"), ("\ud800", "p"), ("b", ""),
+                                 ("b", "\ud800"), ("b", "p\0")]:
+        with pytest.raises(ValueError, match="id"):
+            index.add(sample_id, person_id, np.ones(128) * 0.2)
     with pytest.raises(ValueError):
         index.search(np.ones(3))
     with pytest.raises(ValueError):
