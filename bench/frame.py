@@ -93,7 +93,7 @@ def _run(ctx: Context, extra_people: int) -> list[Figure]:
             base_door = base_people[int(np.argmax(areas))] if areas else None
 
             started = time.perf_counter()
-            faces = engine.detect(rgb)
+            faces, _ = engine.acquire(rgb)
             ours = None
             if faces:
                 match = decide(cache.index.search(engine.encode(rgb, faces[0])),

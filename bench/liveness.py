@@ -461,7 +461,11 @@ def evaluate(engine: FaceEngine, presentation: Presentation, config: LivenessCon
     box = None
     first_t = last_seen = None
     for frame in presentation.frames():
-        faces = [f for f in engine.detect(frame.rgb) if min(f.width, f.height) >= min_face_px]
+        if box is None:  # as FramePipeline: acquire, then keep to the size that found it
+            found, side = engine.acquire(frame.rgb)
+        else:
+            found = engine.detect(frame.rgb, side)
+        faces = [f for f in found if min(f.width, f.height) >= min_face_px]
         if not faces and last_seen is not None and "combined" not in outcome.accepted \
                 and frame.t - last_seen <= PENDING_GAP_S:
             continue  # a short detection gap while the verdict is pending: the track holds

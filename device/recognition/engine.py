@@ -65,15 +65,19 @@ class FaceEngine:
 
     def detect(self, rgb: np.ndarray, max_side: int | None = None,
                upsample: int | None = None) -> list[DetectedFace]:
-        """Faces, largest first; boxes and landmarks in the coordinates of `rgb`.
+        """Faces, largest first; boxes and landmarks in the coordinates of `rgb`."""
+        return self._detect(rgb, max_side or self.detect_max_side, upsample)
 
-        Without `max_side`, a pass that finds nothing is repeated once on the larger
-        `retry_max_side` copy (small or borderline faces)."""
-        faces = self._detect(rgb, max_side or self.detect_max_side, upsample)
-        if (not faces and max_side is None and self.retry_max_side > self.detect_max_side
-                and max(rgb.shape[:2]) > self.detect_max_side):
-            faces = self._detect(rgb, self.retry_max_side, upsample)
-        return faces
+    def acquire(self, rgb: np.ndarray) -> tuple[list[DetectedFace], int]:
+        """Faces in a frame where nobody is followed yet, and the copy size that found
+        them: `detect_max_side` first, `retry_max_side` when that finds nothing (small or
+        borderline faces). A tracker then keeps to that size: boxes from two HOG scales
+        jitter, which the liveness motion cue would read as a face moving."""
+        faces = self._detect(rgb, self.detect_max_side, None)
+        if faces or self.retry_max_side <= self.detect_max_side \
+                or max(rgb.shape[:2]) <= self.detect_max_side:
+            return faces, self.detect_max_side
+        return self._detect(rgb, self.retry_max_side, None), self.retry_max_side
 
     def _detect(self, rgb: np.ndarray, limit: int, upsample: int | None) -> list[DetectedFace]:
         height, width = rgb.shape[:2]

@@ -41,6 +41,7 @@ PENDING_GAP_S = 0.3
 class Track:
     track_id: int
     box: Box
+    detect_side: int  # the detection copy's longest side that found this face
     last_encoded: float = float("-inf")
     match: Match | None = None
     reported: Verdict | None = None
@@ -100,7 +101,12 @@ class FramePipeline:
 
     def process(self, rgb: np.ndarray, t: float, distance_mm: float | None = None) -> FrameResult:
         """One frame; `distance_mm` is the TOF reading taken with it (None: none fresh)."""
-        faces = [f for f in self.engine.detect(rgb) if min(f.width, f.height) >= self.min_face_px]
+        if self.track is None:
+            found, detect_side = self.engine.acquire(rgb)
+        else:  # the size that found the face, while it is followed
+            found, detect_side = self.engine.detect(rgb, self.track.detect_side), \
+                self.track.detect_side
+        faces = [f for f in found if min(f.width, f.height) >= self.min_face_px]
         result = FrameResult()
         if not faces:
             if self._holds_pending(t):
@@ -111,7 +117,7 @@ class FramePipeline:
         door = faces[0]  # largest: the one closest to the door
         track = self.track
         if track is None or iou(track.box, door.box) < MIN_IOU:
-            track = self.track = Track(next(self._ids), door.box)
+            track = self.track = Track(next(self._ids), door.box, detect_side)
         track.box, track.last_seen = door.box, t
         result.track_id = track.track_id
         if self.checks_liveness and track.liveness is None and track.evidence.wants(t):
