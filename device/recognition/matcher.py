@@ -39,7 +39,6 @@ from device.recognition.idtable import IdTable, encode_id
 from device.recognition.native import code_norms, exact_distances, nearest_codes
 
 DIM = 128
-SHORTLIST = 48  # kept for compatibility: the starting K of a fresh index is adaptive now
 
 _MIN_K = 32
 _MAX_START_K = 1024
@@ -162,7 +161,9 @@ class FaceIndex:
             self._persons += int(np.count_nonzero((counts > 0) & (before == 0)))
             before += counts
             self._ids[start:end] = encoded
-            self._id_hashes = np.sort(np.concatenate([self._id_hashes, hashes]))
+            hashes = np.sort(hashes)  # merged in O(n): no re-sort of the whole library
+            self._id_hashes = np.insert(self._id_hashes,
+                                        np.searchsorted(self._id_hashes, hashes), hashes)
             self._n = end
 
     def _new_rows(self, sample_ids: list[str], encoded: list[bytes],
