@@ -18,7 +18,6 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -166,9 +165,3 @@ def exact_distances(codes: np.ndarray, fine: np.ndarray, rows: np.ndarray, query
                                      rows.ctypes.data, len(rows), query.ctypes.data, step,
                                      fine_step, out.ctypes.data)
     return out
-
-
-if __name__ == "__main__":  # `python -m device.recognition.native`: build it now
-    built = build()
-    print(built if built else "no C compiler found: the OpenCV fallback will be used")
-    sys.exit(0)
