@@ -23,7 +23,7 @@ from device.storage.db import read_transaction
 from device.storage.schema import events, face_samples, people
 
 _LIBRARY_TYPES = [t.value for t in LIBRARY_EVENTS]
-_LOAD_CHUNK = 8192
+_LOAD_CHUNK = 2048  # rows per read: fewer Python objects alive at once, less heap left behind
 
 
 class LibraryCache:
@@ -47,6 +47,7 @@ class LibraryCache:
                 index.add_matrix([r.sample_id for r in chunk], [r.person_id for r in chunk],
                                  matrix.reshape(len(chunk), -1))
             self.index = index
+            c.exec_driver_sql("PRAGMA shrink_memory")  # the pages the read brought in
         _return_freed_memory()
 
     def name_of(self, person_id: str) -> str | None:

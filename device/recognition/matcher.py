@@ -12,8 +12,9 @@ A query is one pass over the codes alone (native/codescan.c: integer squared dis
 the top K, 128 bytes a sample; OpenCV's batchDistance without a compiler), then the K best
 rows are re-ranked with exact float64 distances to `x~`.
 
-Exactness does not rest on luck. With `e_x = ||x~ - decode(code_x)||` (kept per sample; `E`
-its maximum) and `e_q` the same for the query, the triangle inequality gives
+Exactness does not rest on luck. With `e_x = ||x~ - decode(code_x)||` (`E` their maximum
+when coded; removals leave it as it is, still an upper bound) and `e_q` the same for the
+query, the triangle inequality gives
 
     ||x~ - q|| >= step * sqrt(D_x) - E - e_q        (D_x: integer code distance)
 
@@ -65,12 +66,11 @@ class FaceIndex:
         self._codes = np.zeros((capacity, dim), dtype=np.uint8)
         self._norms = np.zeros(capacity, dtype=np.int32)  # of the codes, for the scan
         self._fine = np.zeros((capacity, _packed_width(dim)), dtype=np.uint8)  # 12-bit pairs
-        self._errors = np.zeros(capacity, dtype=np.float32)  # >= ||x~ - decode(code)||
         self._owner = np.zeros(capacity, dtype=np.int32)  # row -> person number
         self._ids = np.zeros(capacity, dtype="S1")  # row -> sample id, UTF-8
         self._id_hashes = np.zeros(0, dtype=np.int64)  # hash() of every id, sorted
         self._step = 0.0  # 0: nothing coded yet
-        self._max_error = 0.0
+        self._max_error = 0.0  # E: >= ||x~ - decode(code)|| of every row
         self._resolution = 0.0  # bound on ||x~ - the encoding given|| over all rows
         self._people = IdTable()  # person id <-> person number
         self._samples_of = np.zeros(64, dtype=np.int32)  # person number -> live samples
@@ -210,7 +210,7 @@ class FaceIndex:
             holes = rows[rows < tail_start]
             movers = np.arange(tail_start, n)[self._owner[tail_start:n] != number]
             if len(holes):
-                for name in ("_codes", "_norms", "_fine", "_errors", "_owner", "_ids"):
+                for name in ("_codes", "_norms", "_fine", "_owner", "_ids"):
                     array = getattr(self, name)
                     array[holes] = array[movers]
             keep = np.ones(len(self._id_hashes), dtype=bool)
@@ -221,13 +221,14 @@ class FaceIndex:
                 keep[at] = False
             self._id_hashes = self._id_hashes[keep]
             # Erase the freed rows: a removed person's encodings leave no copy behind.
-            for name in ("_codes", "_norms", "_fine", "_errors", "_owner"):
+            for name in ("_codes", "_norms", "_fine", "_owner"):
                 getattr(self, name)[tail_start:n] = 0
             self._ids[tail_start:n] = b""
             self._n = tail_start
             self._samples_of[number] = 0
             self._persons -= 1
-            self._max_error = float(self._errors[:tail_start].max()) if tail_start else 0.0
+            if not tail_start:  # E stays an upper bound for the rows left otherwise
+                self._max_error = 0.0
             return len(rows)
 
     # -- searching ------------------------------------------------------------------------
@@ -333,13 +334,11 @@ class FaceIndex:
             np.clip(fine, -2047, 2047, out=fine)
             self._fine[rows] = _pack12(fine)
             fine *= fine_step
-            errors = np.sqrt(np.einsum("ij,ij->i", fine, fine)).astype(np.float32)
-            # float32, rounded up: the proof needs an upper bound
-            self._errors[rows] = np.nextafter(errors, np.float32(np.inf))
+            errors = np.sqrt(np.einsum("ij,ij->i", fine, fine))
             rest -= fine
             drift = np.sqrt(np.einsum("ij,ij->i", rest, rest))
             if len(x):
-                self._max_error = max(self._max_error, float(self._errors[rows].max()))
+                self._max_error = max(self._max_error, float(errors.max()))
                 largest_drift = max(largest_drift, float(drift.max()))
         return largest_drift
 
@@ -350,7 +349,7 @@ class FaceIndex:
         if rows <= capacity:
             return
         capacity = max(rows, 1024, 2 * capacity)
-        for name in ("_codes", "_norms", "_fine", "_errors", "_owner", "_ids"):
+        for name in ("_codes", "_norms", "_fine", "_owner", "_ids"):
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: self._n] = old[: self._n]

@@ -288,7 +288,7 @@ def test_removals_compact_and_keep_answers_exact() -> None:
     # the freed rows are zeroed (no copy of a removed encoding stays behind)
     n = len(index)
     assert not index._fine[n:].any() and not index._codes[n:].any()
-    assert not index._ids[n:].any() and not index._errors[n:].any()
+    assert not index._ids[n:].any() and not index._norms[n:].any()
     # a removed person, or a removed sample id, can come back
     gone = next(i for i, p in enumerate(people) if p not in model.persons)
     index.add(ids[gone], people[gone], vectors[gone] + 0.01)
