@@ -101,6 +101,20 @@ def test_a_broken_source_or_no_compiler_is_no_library(
     assert native.build() is None
 
 
+def test_an_unwritable_cache_means_the_fallback_not_an_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    env = {**os.environ, "FACEGATE_CACHE": str(blocker / "facegate")}
+    probe = ("from device.recognition import native; import numpy as np; "
+             "print(native.code_scan() is None, "
+             "native.nearest_codes(np.zeros((3, 4), np.uint8), np.zeros(3, np.int32), "
+             "np.ones(4, np.uint8), 2)[0].tolist())")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, check=True,
+                         capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert out.stdout.split() == ["True", "[4,", "4]"]
+    assert "cannot build the code scan" in out.stderr
+
+
 _SUBPROCESS = """
 import json, numpy as np
 from device.recognition import native

@@ -84,7 +84,11 @@ def _load() -> ctypes.CDLL | None:
             path: Path | None = _library_path(flags)
             break
     else:
-        path = build()
+        try:
+            path = build()
+        except OSError as e:  # an unwritable cache directory, say
+            log.warning("cannot build the code scan (%s): the face search runs on OpenCV's", e)
+            return None
     if path is None:
         log.warning("no C compiler: the face search runs on OpenCV's slower scan")
         return None
