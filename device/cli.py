@@ -311,7 +311,8 @@ def cmd_compact(t: Terminal, a: argparse.Namespace) -> int:
 
     days = a.older_than_days if a.older_than_days is not None else t.settings().retention_days
     result = compact(t.store, older_than_seconds=days * 86400)
-    print(f"compacted {result.removed} events up to position {result.position}")
+    print(f"compacted {result.removed} events up to position {result.position}; "
+          f"{result.audit_removed} API audit rows older than {days:g} days removed")
     return EXIT_OK
 
 

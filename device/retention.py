@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from device.api.tables import audit
 from device.eventlog.sqlite import latest_checkpoint
 from device.events import EventType
 from device.replay import encode_carried, replay_source
@@ -37,6 +38,7 @@ _STATE_TYPES = {EventType.PERSON_ENROLLED, EventType.FACE_SAMPLE_ADDED,
 class CompactionResult:
     position: int
     removed: int
+    audit_removed: int = 0  # rows of the HTTP API's audit trail older than the age
 
 
 def hub_acked_position(connection: sa.Connection) -> int:
@@ -62,6 +64,8 @@ def compact(store: EventStore, older_than_seconds: float,
     cutoff = now - older_than_seconds
     with store.transaction() as txn:
         c = txn.connection
+        # The API's audit trail is this device's own (never synced): age alone decides.
+        audit_removed = c.execute(audit.delete().where(audit.c.time < cutoff)).rowcount
         previous = latest_checkpoint(c)
         floor = previous.position if previous is not None else 0
         # Age is judged on records; state events (people, settings) are carried anyway.
@@ -71,7 +75,7 @@ def compact(store: EventStore, older_than_seconds: float,
         last = c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
         upto = min(hub_acked_position(c), (first_young - 1) if first_young else last)
         if upto <= floor:
-            return CompactionResult(floor, 0)
+            return CompactionResult(floor, 0, audit_removed)
         prefix = [e for e in replay_source(store.engine, upto=upto)]
         carried = _still_needed(prefix)
         head = c.execute(sa.select(events.c.hash, events.c.hlc)
@@ -88,7 +92,7 @@ def compact(store: EventStore, older_than_seconds: float,
         for table in (punches, access_decisions, alerts):
             c.execute(table.delete().where(table.c.position <= upto))
     checkpoint_wal(store.engine)
-    return CompactionResult(upto, removed)
+    return CompactionResult(upto, removed, audit_removed)
 
 
 def _still_needed(prefix: list) -> list:

@@ -83,3 +83,26 @@ def test_removed_person_is_not_carried_into_the_checkpoint(terminal: Terminal,
     assert crop[100:140] not in raw
     assert "rose_leslie" not in {p.person_id for p in terminal.people()}
     assert terminal.verify().ok
+
+
+def test_the_api_audit_trail_is_pruned_by_age_alone(terminal: Terminal,
+                                                    enrolled_db: Path) -> None:
+    """Local, never synced: no hub acknowledgement needed; young rows and the log stay."""
+    import time
+
+    now = time.time()
+    with sqlite3.connect(enrolled_db) as raw:
+        raw.executemany(
+            "INSERT INTO api_audit (time, username, remote_addr, action, detail) "
+            "VALUES (?, 'admin', '127.0.0.1', ?, '{}')",
+            [(now - 40 * DAY, "old"), (now - 31 * DAY, "old"), (now - 29 * DAY, "young"),
+             (now, "young")])
+        events_before = raw.execute("SELECT count(*) FROM events").fetchone()[0]
+    result = compact(terminal.store, older_than_seconds=30 * DAY, now=now)
+    assert result.audit_removed == 2 and result.removed == 0
+    with sqlite3.connect(enrolled_db) as raw:
+        left = [r[0] for r in raw.execute("SELECT action FROM api_audit ORDER BY time")]
+        assert left == ["young", "young"]
+        assert raw.execute("SELECT count(*) FROM events").fetchone()[0] == events_before
+    assert compact(terminal.store, older_than_seconds=30 * DAY, now=now).audit_removed == 0
+    assert terminal.verify().ok
