@@ -452,10 +452,6 @@ class FaceNet:
         self.arrays = arrays
         self.mean = arrays["mean"].astype(np.float32)
 
-    @property
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.arrays.values())
-
     def descriptors(self, chips: np.ndarray) -> np.ndarray:
         """(N, 128) float64 descriptors of (N, 150, 150, 3) uint8 RGB face chips."""
         chips = np.asarray(chips)
@@ -504,11 +500,6 @@ class FaceNet:
         full_object_detection (5- or 68-point) on an RGB uint8 image."""
         return self.descriptor(face_chip(rgb, shape))
 
-    def encode_many(self, rgb: np.ndarray, shapes: list[Any]) -> np.ndarray:
-        """(N, 128) descriptors of several faces in one image, run as one batch."""
-        if not shapes:
-            return np.zeros((0, 128))
-        return self.descriptors(np.stack([face_chip(rgb, s) for s in shapes]))
 
 
 def face_chip(rgb: np.ndarray, shape: Any) -> np.ndarray:
