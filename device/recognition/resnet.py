@@ -501,7 +501,6 @@ class FaceNet:
         return self.descriptor(face_chip(rgb, shape))
 
 
-
 def face_chip(rgb: np.ndarray, shape: Any) -> np.ndarray:
     """The aligned 150x150 chip compute_face_descriptor feeds its network."""
     import dlib
