@@ -37,6 +37,9 @@ class AlertKind(StrEnum):
     SPOOF_SUSPECTED = "spoof_suspected"
     DEVICE_FAULT = "device_fault"
     STORAGE_LOW = "storage_low"
+    SYNC_REJECTED = "sync_rejected"  # the hub refused one of our events (by sequence)
+    LOG_RESTORED = "log_restored"  # this database is an older copy of the log
+    EVENT_QUARANTINED = "event_quarantined"  # an event in the log that is not applied
 
 
 #: Events whose arrival changes the face library (the matcher's cache follows these).

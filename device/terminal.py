@@ -23,10 +23,11 @@ from device.database import Database, open_database
 from device.errors import AlreadyEnrolled, BadInput, NotFound
 from device.eventlog.model import NewEvent
 from device.events import EventType
+from device.ids import check_id, check_name, check_optional_text
 from device.library.cache import LibraryCache
 from device.recognition.decision import Match, decide
 from device.settings import DeviceSettings, load_settings
-from device.storage.db import checkpoint_wal, read_transaction
+from device.storage.db import checkpoint_wal, json_field, read_transaction
 from device.storage.schema import access_decisions, alerts, events, face_samples, people, punches
 from device.store import EventStore
 from device.verify import VerifyReport, verify
@@ -36,7 +37,6 @@ if TYPE_CHECKING:  # dlib's models load on import: only processes that recognise
     from device.recognition.engine import FaceEngine
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-MAX_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class Terminal:
         from device.library.enrolment import DEFAULT_POLICY, samples_from_image
 
         person_id, name = _clean_id(person_id), _clean_name(name)
+        phone, mail = check_optional_text(phone, "phone", 50), check_optional_text(mail, "mail")
         samples: list[Sample] = []
         for image in images:
             samples.extend(samples_from_image(self.engine, image, largest=largest,
@@ -189,6 +190,7 @@ class Terminal:
 
     def remove(self, person_id: str) -> None:
         """Remove a person and erase their biometrics beyond recovery."""
+        person_id = _clean_id(person_id)
         with self.store.transaction() as txn:
             c = txn.connection
             if c.execute(sa.select(people.c.person_id)
@@ -208,6 +210,7 @@ class Terminal:
 
     def face_crops(self, person_id: str) -> list[bytes]:
         """The person's stored face crops (JPEG), decrypted; mirrored samples skipped."""
+        person_id = _clean_id(person_id)
         with read_transaction(self.database.engine) as c:
             key = biometrics.key_for(c, biometrics.person_key_id(person_id))
             if key is None:
@@ -216,7 +219,7 @@ class Terminal:
                 face_samples.c.person_id == person_id))}
             rows = c.execute(sa.select(events.c.payload, events.c.sealed).where(
                 events.c.type == EventType.FACE_SAMPLE_ADDED.value,
-                sa.func.json_extract(events.c.payload, "$.person_id") == person_id)).all()
+                json_field(events.c.payload, "$.person_id") == person_id)).all()
         crops = []
         for row in rows:
             payload = _json(row.payload)
@@ -342,17 +345,11 @@ def _json(text: str) -> dict:
 
 
 def _clean_id(person_id: str) -> str:
-    person_id = (person_id or "").strip()
-    if not person_id or len(person_id) > MAX_ID_LENGTH or any(ch.isspace() for ch in person_id):
-        raise BadInput(f"staff id {person_id!r}: 1-{MAX_ID_LENGTH} characters, no spaces")
-    return person_id
+    return check_id(person_id)
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise BadInput("name: 1-100 characters")
-    return name
+    return check_name(name)
 
 
 PHOTO_NAME = re.compile(r"([^_]+)_(.+)")  # seed 001: <staff_id>_<name>.jpg

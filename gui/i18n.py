@@ -68,6 +68,8 @@ EN: dict[str, str] = {
     "handled": "handled", "no_alerts": "No alerts", "no_snapshot": "No snapshot",
     "kind_unknown_face": "Unknown face", "kind_spoof_suspected": "Spoof suspected",
     "kind_device_fault": "Device fault", "kind_storage_low": "Storage low",
+    "kind_sync_rejected": "Refused by the hub", "kind_log_restored": "Log restored",
+    "kind_event_quarantined": "Event not applied",
     # settings
     "set_threshold": "Match threshold", "set_debounce": "Repeat punch window",
     "set_wake": "Wake distance", "set_pulse": "Door open time", "set_language": "Language",
@@ -128,6 +130,8 @@ ZH: dict[str, str] = {
     "handled": "已处理", "no_alerts": "没有报警", "no_snapshot": "无抓拍",
     "kind_unknown_face": "陌生人", "kind_spoof_suspected": "疑似假脸",
     "kind_device_fault": "设备故障", "kind_storage_low": "存储空间不足",
+    "kind_sync_rejected": "中心拒收", "kind_log_restored": "记录已从备份恢复",
+    "kind_event_quarantined": "事件未应用",
     "set_threshold": "识别阈值", "set_debounce": "重复打卡间隔",
     "set_wake": "唤醒距离", "set_pulse": "开门时长", "set_language": "语言",
     "change_pin": "修改密码", "unit_s": "秒", "unit_mm": "毫米", "unit_min": "分钟",

@@ -25,9 +25,11 @@ from device.events import AlertKind
 from device.terminal import Terminal
 from sync import commands, payloads, topics
 from sync.client import BrokerConfig
-from sync.codes import DeviceState, QoS
+from sync.codes import DeviceState, QoS, ResultStatus
 from sync.device_side import DeviceSync
+from sync.outbox import ResendWindow
 from sync.payloads import PayloadError
+from sync.schemas import Message, args_problem, decode
 from sync.service import MqttService
 from sync.wire import from_wire
 
@@ -56,9 +58,9 @@ class SyncAgent(MqttService):
         self.device_id = self.terminal.device_id
         self.config = config or AgentConfig()
         self.session = 0
-        self.sent_upto = 0
-        self.acked = self.sync.acked_seq()
-        self._last_progress = time.monotonic()
+        self.incarnation = self.sync.incarnation()
+        self.window = ResendWindow(self.sync.acked_seq(), self.sync.acked_seq(),
+                                   time.monotonic())
         self._last_status = 0.0
         self._last_library_request = 0.0
         self._last_storage_check = 0.0
@@ -90,9 +92,8 @@ class SyncAgent(MqttService):
                       topics.LIBRARY_BROADCAST, topics.device_commands(device),
                       topics.device_status(device)):
             client.subscribe(topic, qos=QoS.AT_LEAST_ONCE)
-        self.acked = self.sync.acked_seq()
-        self.sent_upto = self.acked  # resend everything the hub has not confirmed
-        self._last_progress = time.monotonic()
+        # resend everything the hub has not confirmed
+        self.window.restart(self.sync.acked_seq(), time.monotonic())
         self._publish_status()
         self._request_library()
 
@@ -116,18 +117,43 @@ class SyncAgent(MqttService):
 
     # -- handlers -----------------------------------------------------------------------
 
+    @property
+    def acked(self) -> int:
+        return self.window.acked
+
+    @property
+    def sent_upto(self) -> int:
+        return self.window.sent_upto
+
     def _handle_ack(self, raw: bytes) -> None:
-        body = payloads.decode(raw, {"stored_upto": int})
+        body = decode(raw, Message.ACK)
+        if body.get("incarnation", self.incarnation.id) != self.incarnation.id:
+            return  # an answer about an earlier instance of this log
         self._hub_heard()
-        if self.sync.record_ack(body["stored_upto"]) or body["stored_upto"] > self.acked:
-            self._last_progress = time.monotonic()
-        self.acked = max(self.acked, min(body["stored_upto"], self.sent_upto))
-        resend_from = body.get("resend_from")
-        if isinstance(resend_from, int) and resend_from - 1 < self.sent_upto:
-            self.sent_upto = max(self.acked, resend_from - 1)  # the hub found a gap
+        now = time.monotonic()
+        stored_upto = body["stored_upto"]
+        hub_db = body.get("hub_db")
+        new_hub = hub_db is not None and self.sync.hub_database_changed(hub_db)
+        if new_hub and self.window.acked > stored_upto:
+            log.info("a new hub database (%s) holds our events up to %d: resending from %d",
+                     str(hub_db)[:8], stored_upto, stored_upto + 1)
+            self.sync.reset_ack(stored_upto)
+            self.window.restart(stored_upto, now)
+        restored = (self.sync.restored_from_backup(stored_upto)
+                    if stored_upto > self.sync.last_local_seq() else None)
+        if restored is not None:
+            self.incarnation = restored
+            self.window.restart(restored.base, now)
+            return
+        rejected = [(r["seq"], r["reason"]) for r in body.get("rejected", [])]
+        if rejected and self.sync.record_rejections(rejected):
+            log.warning("the hub refused %d of our events (first: seq %d, %s)",
+                        len(rejected), *rejected[0])
+        self.sync.record_ack(stored_upto)
+        self.window.on_ack(stored_upto, body.get("resend_from"), now)
 
     def _handle_library(self, raw: bytes, catch_up: bool) -> None:
-        body = payloads.decode(raw, {"events": list})
+        body = decode(raw, Message.LIBRARY)
         batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
         if catch_up:
             self._hub_heard()
@@ -153,14 +179,25 @@ class SyncAgent(MqttService):
         properties = getattr(message, "properties", None)
         response_topic = getattr(properties, "ResponseTopic", None)
         correlation = getattr(properties, "CorrelationData", None)
+        if response_topic and not topics.is_device_reply_topic(response_topic, self.device_id):
+            log.warning("a command asked for answers on %r, not one of our reply topics "
+                        "(facegate/v1/devices/%s/replies/<user>): not answered there",
+                        response_topic[:120], self.device_id)
+            response_topic = None
         try:
-            body = payloads.decode(message.payload, {"request_id": str, "command": str,
-                                                     "expires_at": (int, float)})
+            body = decode(message.payload, Message.COMMAND)
+            if response_topic is None and body.get("reply_to"):
+                response_topic = topics.device_replies(self.device_id, body["reply_to"])
             args = body.get("args") or {}
-            if not isinstance(args, dict):
-                raise PayloadError("field 'args' must be an object")
+            problem = args_problem(body["command"], args)
+            if problem:
+                self._respond(response_topic, correlation, {
+                    "request_id": body["request_id"], "status": ResultStatus.ERROR.value,
+                    "error": f"bad arguments for {body['command']}: {problem}"})
+                return
         except PayloadError as e:
-            self._respond(response_topic, correlation, {"status": "error", "error": str(e)})
+            self._respond(response_topic, correlation, {"status": ResultStatus.ERROR.value,
+                                                        "error": str(e)})
             return
         extra = {"resync": self._resync, "status": lambda _t, _a: self._status_body()}
         outcome = commands.execute(self.terminal, body["request_id"], body["command"], args,
@@ -176,12 +213,12 @@ class SyncAgent(MqttService):
         self.publish(topic, body, properties=properties)
 
     def _handle_own_status(self, raw: bytes) -> None:
-        body = payloads.decode(raw, {"state": str, "session": int})
+        body = decode(raw, Message.STATUS)
         if body["state"] == DeviceState.OFFLINE and body["session"] < self.session:
             self._publish_status()  # a late will of an old connection: we are online
 
     def _resync(self, _terminal: Terminal, _args: dict) -> dict:
-        self.sent_upto = self.acked
+        self.window.restart(self.acked, time.monotonic())
         self._request_library(force=True)
         return {"resending_from": self.acked + 1, "library_after": self.sync.library_version()}
 
@@ -189,21 +226,18 @@ class SyncAgent(MqttService):
 
     def tick(self) -> None:
         now = time.monotonic()
-        if self.sent_upto > self.acked and now - self._last_progress > self.config.ack_timeout:
+        if self.window.timed_out(now, self.config.ack_timeout):
             log.info("no acknowledgement for %.0f s: resending from %d",
                      self.config.ack_timeout, self.acked + 1)
-            self.sent_upto = self.acked
-            self._last_progress = now
         limit = self.config.batch_size * self.config.window_batches
-        while self.sent_upto - self.acked < limit and self.connected:
+        header = None
+        while self.window.has_room(limit) and self.connected:
             batch = self.sync.pending(self.sent_upto, self.config.batch_size)
             if not batch:
                 break
-            self.publish(topics.device_events(self.device_id),
-                         {"device": self.device_id, "events": batch})
-            if self.sent_upto == self.acked:
-                self._last_progress = now
-            self.sent_upto = batch[-1]["seq"]
+            header = header or self.sync.batch_header()
+            self.publish(topics.device_events(self.device_id), {**header, "events": batch})
+            self.window.sent(batch[-1]["seq"], now)
         if now - self._last_status > self.config.status_interval:
             self._publish_status()
         if now - self._last_library_request > self.config.library_poll_interval:
@@ -218,6 +252,10 @@ class SyncAgent(MqttService):
                 "checksum": library.checksum, "people": library.people,
                 "samples": library.samples,
                 "queue_depth": max(0, self.sync.last_local_seq() - self.acked),
+                "incarnation": self.incarnation.id,
+                "rejected_events": self.sync.rejected_count(),
+                "bad_messages": self.bad_messages,
+                "device_name": self.terminal.settings().device_name,
                 "time": time.time()}
 
     def _publish_status(self) -> None:

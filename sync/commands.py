@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from device.errors import FaceGateError
 from device.eventlog.model import NewEvent
 from device.events import EventType
-from device.storage.db import read_transaction
+from device.storage.db import json_field, read_transaction
 from device.storage.schema import events
 from device.terminal import Terminal
 from sync.codes import Command, ResultStatus
@@ -107,13 +108,15 @@ def previous_result(t: Terminal, request_id: str) -> CommandResult | None:
     with read_transaction(t.database.engine) as c:
         row = c.execute(sa.select(events.c.payload).where(
             events.c.type == EventType.COMMAND_RECEIVED.value,
-            sa.func.json_extract(events.c.payload, "$.request_id") == request_id)).first()
+            json_field(events.c.payload, "$.request_id") == request_id)).first()
     if row is None:
         return None
-    import json
-
-    p = json.loads(row.payload)
-    return CommandResult(request_id, ResultStatus(p["status"]), p.get("result"), p.get("error"))
+    try:
+        p = json.loads(row.payload)
+        return CommandResult(request_id, ResultStatus(p["status"]), p.get("result"),
+                             p.get("error"))
+    except (ValueError, KeyError, TypeError):
+        return None  # a record this build cannot read (quarantined): run it afresh
 
 
 def execute(t: Terminal, request_id: str, command: str, args: dict, expires_at: float,

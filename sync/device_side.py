@@ -5,27 +5,46 @@ Kept apart from the MQTT client so it is tested against a real SQLite file direc
 
 from __future__ import annotations
 
+import json
+import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from device import biometrics
+from device import biometrics, incarnation
+from device.attendance import alert_event
+from device.event_schemas import event_problem, payload_problem
 from device.eventlog.model import RemoteEvent
-from device.eventlog.sqlite import row_to_event
-from device.events import EventType, upcast
+from device.eventlog.sqlite import latest_checkpoint, row_to_event
+from device.events import AlertKind, EventType, upcast
+from device.incarnation import Incarnation
 from device.retention import HUB_ACKED, hub_acked_position
-from device.storage.db import read_transaction
-from device.storage.schema import events, face_samples, people, subject_keys, sync_state
+from device.storage.db import checkpoint_wal, read_transaction
+from device.storage.schema import (
+    alerts,
+    device_meta,
+    events,
+    face_samples,
+    people,
+    subject_keys,
+    sync_state,
+)
 from device.store import EventStore
+from device.strictjson import is_canonical
 from sync.checksum import library_checksum
 from sync.wire import WireEvent, to_wire
+
+log = logging.getLogger("facegate.agent")
 
 HUB_ORIGIN = "hub"
 ACKED_SEQ = "hub_acked_seq"
 SESSION = "mqtt_session"
 HUB_CONTACT = "hub_contact_at"  # unix seconds of the hub's last answer (the GUI shows it)
+REJECTED = "hub_rejected_events"  # own events the hub refused (each raised an alert)
+HUB_DB = "hub_db"  # device_meta: the id of the hub database that acknowledged our events
 
 
 @dataclass(frozen=True)
@@ -63,25 +82,55 @@ class DeviceSync:
             return c.execute(sa.select(sa.func.max(events.c.seq))
                              .where(events.c.origin == self.device_id)).scalar() or 0
 
+    def incarnation(self) -> Incarnation:
+        with read_transaction(self.store.engine) as c:
+            current = incarnation.read(c)
+        if current is not None:
+            return current
+        with self.store.transaction() as txn:
+            return incarnation.ensure(txn.connection)
+
+    def batch_header(self) -> dict:
+        """Who is sending: the device, its log instance, and the own sequences it no longer
+        holds (an earlier instance's, or compacted after the hub acknowledged them)."""
+        inc = self.incarnation()
+        with read_transaction(self.store.engine) as c:
+            checkpoint = latest_checkpoint(c)
+        compacted = json.loads(checkpoint.sequences).get(self.device_id, 0) if checkpoint else 0
+        return {"device": self.device_id, "incarnation": inc.id,
+                "base": max(inc.base, compacted)}
+
     def pending(self, after_seq: int, limit: int) -> list[dict]:
-        """Own events after `after_seq` as wire dicts, biometrics opened for the trip."""
+        """Own events after `after_seq` as wire dicts, biometrics opened for the trip.
+
+        An event this build cannot apply (an old log's NaN, a bad id) goes as quarantined:
+        the hub refuses it by sequence and the queue moves on.
+        """
+        after_seq = max(after_seq, self.incarnation().base)
         with read_transaction(self.store.engine) as c:
             rows = c.execute(sa.select(events).where(events.c.origin == self.device_id,
                                                      events.c.seq > after_seq)
                              .order_by(events.c.seq).limit(limit)).all()
-            keys = {}
+            keys: dict[str, bytes | None] = {}
             wire = []
             for row in rows:
                 event = row_to_event(row)
+                problem = event_problem(event)
+                if problem is None and not is_canonical(event.payload_json):
+                    problem = "the stored payload is not canonical JSON"
+                if problem is not None:
+                    wire.append(to_wire(event, quarantined=problem))
+                    continue
                 encoding = crop = None
                 if event.type == EventType.FACE_SAMPLE_ADDED and event.sealed:
                     payload = upcast(event)
-                    key_id = payload["key_id"]
-                    if key_id not in keys:
+                    key_id = payload.get("key_id")
+                    if key_id is not None and key_id not in keys:
                         keys[key_id] = c.execute(sa.select(subject_keys.c.key).where(
                             subject_keys.c.key_id == key_id)).scalar()
-                    plain = (biometrics.unseal(keys[key_id], event.sealed, payload["sample_id"])
-                             if keys[key_id] else None)
+                    key = keys.get(key_id) if key_id is not None else None
+                    plain = biometrics.unseal(key, event.sealed, payload["sample_id"]) \
+                        if key else None
                     if plain is not None:
                         encoding, crop = biometrics.unpack_sample(plain)
                 wire.append(to_wire(event, encoding, crop))
@@ -105,6 +154,79 @@ class DeviceSync:
             if position > hub_acked_position(c):
                 _put(c, HUB_ACKED, position)
             return True
+
+    def hub_database_changed(self, hub_db: str) -> bool:
+        """Remember which hub database acknowledges us; True if it is not the one before
+        (a new hub, or one that lost its database: it must get everything again)."""
+        with self.store.transaction() as txn:
+            c = txn.connection
+            known = c.execute(sa.select(device_meta.c.value)
+                              .where(device_meta.c.key == HUB_DB)).scalar()
+            if known == hub_db:
+                return False
+            if known is None:
+                c.execute(device_meta.insert().values(key=HUB_DB, value=hub_db))
+            else:
+                c.execute(sa.update(device_meta).where(device_meta.c.key == HUB_DB)
+                          .values(value=hub_db))
+            return True
+
+    def reset_ack(self, stored_upto: int) -> None:
+        """The hub holds only up to here: forget later acknowledgements (resend them), and
+        let retention keep what the new hub has not got."""
+        with self.store.transaction() as txn:
+            c = txn.connection
+            _put(c, ACKED_SEQ, stored_upto)
+            next_unacked = c.execute(sa.select(sa.func.min(events.c.position)).where(
+                events.c.origin == self.device_id, events.c.seq > stored_upto)).scalar()
+            if next_unacked is not None and hub_acked_position(c) >= next_unacked:
+                _put(c, HUB_ACKED, next_unacked - 1)
+
+    def record_rejections(self, rejected: Sequence[tuple[int, str]]) -> int:
+        """Own events the hub refused: each raises one alert and is counted, once."""
+        if not rejected:
+            return 0
+        new = 0
+        inc = self.incarnation()
+        with self.store.transaction() as txn:
+            c = txn.connection
+            for seq, reason in rejected:
+                alert_id = f"sync-rejected:{inc.id[:8]}:{seq}"
+                if c.execute(sa.select(alerts.c.alert_id)
+                             .where(alerts.c.alert_id == alert_id)).first():
+                    continue
+                txn.append([alert_event(c, alert_id, AlertKind.SYNC_REJECTED,
+                                        f"the hub refused event {seq}: {reason[:200]}", None)])
+                new += 1
+            if new:
+                _put(c, REJECTED, _get(c, REJECTED) + new)
+        return new
+
+    def rejected_count(self) -> int:
+        with read_transaction(self.store.engine) as c:
+            return _get(c, REJECTED)
+
+    def restored_from_backup(self, hub_upto: int) -> Incarnation | None:
+        """If the hub holds more of this log instance than the log has, this database is an
+        older copy: continue as a new instance after the last own event. None otherwise."""
+        with self.store.transaction() as txn:
+            c = txn.connection
+            last = c.execute(sa.select(sa.func.max(events.c.seq))
+                             .where(events.c.origin == self.device_id)).scalar() or 0
+            checkpoint = latest_checkpoint(c)
+            if checkpoint is not None:
+                last = max(last, json.loads(checkpoint.sequences).get(self.device_id, 0))
+            if hub_upto <= last:
+                return None
+            new = incarnation.start_new(c, base=last)
+            _put(c, ACKED_SEQ, last)
+            txn.append([alert_event(c, uuid.uuid4().hex, AlertKind.LOG_RESTORED,
+                                    f"this log is an older copy: the hub holds {hub_upto} "
+                                    f"events of it, the log {last}; continuing as a new "
+                                    "log instance", None)])
+        log.warning("the hub holds %d events of this log, the log %d: restored from a backup; "
+                    "continuing as log instance %s", hub_upto, last, new.id[:8])
+        return new
 
     def note_hub_contact(self, now: float | None = None) -> None:
         with self.store.transaction() as txn:
@@ -134,6 +256,7 @@ class DeviceSync:
                                   .where(events.c.origin == HUB_ORIGIN)).scalar() or 0) + 1
             run: list[RemoteEvent] = []
             keys: dict[str, bytes] = {}
+            removed = False
             for item in sorted(batch, key=lambda e: e.seq):
                 if item.seq < expected:
                     continue  # a duplicate delivery
@@ -141,8 +264,12 @@ class DeviceSync:
                     break
                 payload = dict(item.payload)
                 sealed = None
+                problem = payload_problem(item.type, item.version, payload)
+                if problem is not None:  # kept for the sequence; the projections quarantine it
+                    log.warning("library event %d from the hub not applied: %s", item.seq,
+                                problem)
                 # (a sample erased at the hub arrives without data: kept for the sequence)
-                if item.type == EventType.FACE_SAMPLE_ADDED and item.encoding is not None:
+                elif item.type == EventType.FACE_SAMPLE_ADDED and item.encoding is not None:
                     key_id = biometrics.person_key_id(payload["person_id"])
                     if key_id not in keys:
                         key = biometrics.key_for(c, key_id, create=True)
@@ -153,9 +280,13 @@ class DeviceSync:
                         item.encoding, item.crop or b""), payload["sample_id"])
                 elif item.type == EventType.PERSON_REMOVED:
                     keys.pop(biometrics.person_key_id(payload["person_id"]), None)
+                    removed = True
                 run.append(_remote(item, payload, sealed))
                 expected += 1
-            return len(txn.append_remote(run))  # one projection pass for the whole run
+            applied = len(txn.append_remote(run))  # one projection pass for the whole run
+        if removed:  # erased here as where it happened: the WAL must not keep the pages
+            checkpoint_wal(self.store.engine)
+        return applied
 
     def library_state(self) -> LibraryState:
         with read_transaction(self.store.engine) as c:

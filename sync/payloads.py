@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from device.strictjson import JsonError, compact, loads
 from sync.codes import PAYLOAD_VERSION
 
 
@@ -13,16 +13,16 @@ class PayloadError(ValueError):
 
 
 def encode(body: dict[str, Any]) -> bytes:
-    return json.dumps({"v": PAYLOAD_VERSION, **body}, ensure_ascii=False,
-                      separators=(",", ":")).encode()
+    """Strict JSON: a NaN or an out-of-range integer raises here, never reaches the wire."""
+    return compact({"v": PAYLOAD_VERSION, **body}).encode()
 
 
 def decode(raw: bytes, required: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
     """The message as a dict, after checking its version and the types of `required` keys."""
     try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise PayloadError(f"not JSON: {e}") from e
+        body = loads(raw)
+    except JsonError as e:
+        raise PayloadError(str(e)) from e
     if not isinstance(body, dict):
         raise PayloadError("not a JSON object")
     version = body.get("v")

@@ -15,6 +15,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.properties import Properties
 
+from device.errors import FaceGateError
 from sync import payloads
 from sync.client import KEEPALIVE_S, Backoff, BrokerConfig, connect_properties, make_client
 from sync.codes import QoS
@@ -33,6 +34,7 @@ class MqttService(ABC):
         self.connected = False
         self._client: mqtt.Client | None = None
         self._backoff = Backoff()
+        self.bad_messages = 0  # messages dropped because they could not be handled
 
     # -- what a service defines ---------------------------------------------------------
 
@@ -137,7 +139,22 @@ class MqttService(ABC):
         self.connected = False
 
     def _dispatch(self, message: mqtt.MQTTMessage) -> None:
+        """One message costs at most itself: whatever goes wrong while handling it is logged
+        in one line and counted, and the service goes on with the next."""
         try:
             self.on_message(message)
         except payloads.PayloadError as e:
-            log.warning("ignored a malformed message on %s: %s", message.topic, e)
+            self.bad_messages += 1
+            log.warning("dropped a malformed message on %s: %s", _printable(message.topic),
+                        str(e)[:300])
+        except FaceGateError as e:
+            self.bad_messages += 1
+            log.warning("dropped a message on %s: %s", _printable(message.topic), str(e)[:300])
+        except Exception as e:
+            self.bad_messages += 1
+            log.error("dropped a message on %s after an unexpected %s: %s",
+                      _printable(message.topic), type(e).__name__, str(e)[:300])
+
+
+def _printable(text: str) -> str:
+    return text.encode("unicode_escape", "backslashreplace").decode("ascii")[:200]

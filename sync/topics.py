@@ -47,6 +47,38 @@ ALL_DEVICE_STATUS = f"{ROOT}/devices/+/status"
 ALL_LIBRARY_REQUESTS = f"{ROOT}/devices/+/library/request"
 
 
+def device_replies(device_id: str, operator: str) -> str:
+    """device -> one requester (by its broker user name): answers to its commands."""
+    return f"{ROOT}/devices/{device_id}/replies/{operator}"
+
+
+def hub_replies(operator: str) -> str:
+    """hub -> one requester (by its broker user name): answers to its hub commands."""
+    return f"{ROOT}/hub/replies/{operator}"
+
+
+def all_device_replies(operator: str) -> str:
+    """Subscription for a requester: every device's answers addressed to it."""
+    return f"{ROOT}/devices/+/replies/{operator}"
+
+
+def is_device_reply_topic(topic: str, device_id: str) -> bool:
+    """True if `topic` is one of `device_id`'s own reply topics (where it may answer)."""
+    parts = topic.split("/")
+    return (len(parts) == 6 and topic.startswith(f"{ROOT}/devices/{device_id}/replies/")
+            and parts[3] == device_id and parts[5] not in ("", "+", "#"))
+
+
+def is_hub_reply_topic(topic: str) -> bool:
+    """True if `topic` is a hub reply topic `facegate/v1/hub/replies/<operator>`."""
+    parts = topic.split("/")
+    return (len(parts) == 5 and topic.startswith(f"{ROOT}/hub/replies/")
+            and parts[4] not in ("", "+", "#"))
+
+
+ALL_HUB_REPLIES = f"{ROOT}/hub/replies/+"  # what every hub user may write
+
+
 def shared(topic: str) -> str:
     return f"$share/{HUB_SHARE_GROUP}/{topic}"
 

@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from device.biometrics import ENCODING_DIM
+from device.eventlog.chain import canonical_json, event_hash
 from device.eventlog.model import RecordedEvent
 from sync.payloads import PayloadError
+from sync.schemas import wire_event_problem
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """Where an event sits in its sender's hash chain: lets the hub check and anchor it."""
+
+    position: int
+    prev: bytes
+    hash: bytes
+    sealed_digest: bytes  # SHA-256 of the sealed bytes (of b"" when none)
+
+    def holds_for(self, event: WireEvent) -> bool:
+        """True if the event's content hashes to `hash` after `prev`."""
+        try:
+            payload_json = canonical_json(event.payload)
+        except ValueError:
+            return False
+        return event_hash(self.prev, event.origin, event.seq, event.type, event.version,
+                          event.wall_time, event.hlc, payload_json, None,
+                          sealed_digest=self.sealed_digest) == self.hash
 
 
 @dataclass(frozen=True)
@@ -29,15 +52,24 @@ class WireEvent:
     payload: dict[str, Any]
     encoding: np.ndarray | None = None
     crop: bytes | None = None
+    chain: ChainLink | None = None
+    quarantined: str | None = None  # the sender could not apply it either: refuse by seq
 
 
 def to_wire(event: RecordedEvent | WireEvent, encoding: np.ndarray | None = None,
-            crop: bytes | None = None) -> dict[str, Any]:
+            crop: bytes | None = None, quarantined: str | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
         "origin": event.origin, "seq": event.seq, "type": event.type,
         "version": event.version, "wall_time": event.wall_time, "hlc": event.hlc,
-        "payload": event.payload,
+        "payload": {} if quarantined else event.payload,
     }
+    if isinstance(event, RecordedEvent):
+        item["chain"] = {"position": event.position, "prev": event.prev_hash.hex(),
+                         "hash": event.hash.hex(),
+                         "sealed": hashlib.sha256(event.sealed or b"").hexdigest()}
+    if quarantined:
+        item["quarantined"] = quarantined[:200]
+        return item
     if encoding is not None:
         item["bio"] = {
             "encoding": base64.b64encode(np.asarray(encoding, "<f8").tobytes()).decode(),
@@ -47,20 +79,22 @@ def to_wire(event: RecordedEvent | WireEvent, encoding: np.ndarray | None = None
 
 
 def from_wire(item: Any) -> WireEvent:
-    """Validate one wire event; PayloadError names what is wrong."""
-    if not isinstance(item, dict):
-        raise PayloadError("an event is not a JSON object")
-    try:
-        origin, seq, type_ = item["origin"], item["seq"], item["type"]
-        version, wall, clock, payload = (item["version"], item["wall_time"], item["hlc"],
-                                         item["payload"])
-    except KeyError as e:
-        raise PayloadError(f"event is missing {e.args[0]!r}") from e
-    if not (isinstance(origin, str) and origin and isinstance(type_, str)
-            and isinstance(seq, int) and seq >= 1 and isinstance(version, int)
-            and isinstance(wall, int | float) and isinstance(clock, int)
-            and isinstance(payload, dict)):
-        raise PayloadError(f"event {origin!r}/{seq!r} has fields of the wrong type")
+    """Validate one wire event against its schema; PayloadError names what is wrong."""
+    problem = wire_event_problem(item)
+    if problem:
+        raise PayloadError(f"event: {problem}")
+    origin, seq, type_ = item["origin"], item["seq"], item["type"]
+    version, wall, clock, payload = (item["version"], item["wall_time"], item["hlc"],
+                                     item["payload"])
+    chain = None
+    if "chain" in item:
+        link = item["chain"]
+        chain = ChainLink(link["position"], bytes.fromhex(link["prev"]),
+                          bytes.fromhex(link["hash"]),
+                          bytes.fromhex(link.get("sealed") or hashlib.sha256(b"").hexdigest()))
+    if item.get("quarantined"):
+        return WireEvent(origin, seq, type_, version, float(wall), clock, payload,
+                         chain=chain, quarantined=item["quarantined"])
     encoding = crop = None
     bio = item.get("bio")
     if bio is not None:
@@ -74,4 +108,5 @@ def from_wire(item: Any) -> WireEvent:
         encoding = np.frombuffer(raw, "<f8").copy()
         if not np.all(np.isfinite(encoding)):
             raise PayloadError(f"event {origin}/{seq}: encoding has non-finite numbers")
-    return WireEvent(origin, seq, type_, version, float(wall), clock, payload, encoding, crop)
+    return WireEvent(origin, seq, type_, version, float(wall), clock, payload, encoding, crop,
+                     chain)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from device.eventlog.model import RecordedEvent
+from device.strictjson import canonical
 
 
 def canonical_json(value: Any) -> str:
-    """The one JSON spelling that is hashed and stored: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The one JSON spelling that is hashed and stored (device/strictjson.py): a payload
+    with NaN, 64-bit overflow or invalid text can never reach the log."""
+    return canonical(value)
 
 
 def event_hash(
@@ -26,7 +27,10 @@ def event_hash(
     hlc: int,
     payload_json: str,
     sealed: bytes | None,
+    sealed_digest: bytes | None = None,
 ) -> bytes:
+    """`sealed_digest` (SHA-256 of `sealed`) lets a party that never saw the sealed bytes,
+    such as the hub, check the hash."""
     header = canonical_json([origin, seq, type_, version, repr(float(wall_time)), hlc])
     digest = hashlib.sha256()
     digest.update(prev_hash)
@@ -34,7 +38,8 @@ def event_hash(
     digest.update(b"\x1f")
     digest.update(payload_json.encode())
     digest.update(b"\x1f")
-    digest.update(hashlib.sha256(sealed or b"").digest())
+    digest.update(sealed_digest if sealed_digest is not None
+                  else hashlib.sha256(sealed or b"").digest())
     return digest.digest()
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from device.biometrics import blob_to_encoding
+from device.event_schemas import event_problem
 from device.eventlog.sqlite import row_to_event
 from device.events import LIBRARY_EVENTS, EventType, upcast
 from device.recognition.matcher import FaceIndex
@@ -72,6 +73,8 @@ class LibraryCache:
 
     def _apply(self, c: sa.Connection, row: sa.Row) -> None:
         event = row_to_event(row)
+        if event_problem(event) is not None:
+            return  # quarantined: the projections did not apply it either
         payload = upcast(event)
         if event.type == EventType.PERSON_REMOVED:
             self.index.remove_person(payload["person_id"])

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from device.event_schemas import event_problem
 from device.eventlog.model import RecordedEvent
 from device.projections.base import Projection, ProjectionContext
 from device.projections.people import FaceSamplesProjection, PeopleProjection
@@ -44,14 +45,20 @@ class Projector:
         ctx = ProjectionContext(connection, keys if keys is not None else connection)
         stored = self.positions(connection)
         last = events[-1].position
+        problems = {e.position: p for e in events if (p := event_problem(e)) is not None}
+        valid = [e for e in events if e.position not in problems] if problems else events
         advanced = []
         for projection in self.projections:
             since = stored.get(projection.name, 0)
-            pending = events if events[0].position > since else [
-                e for e in events if e.position > since]
-            if not pending:
+            pending = valid if events[0].position > since else [
+                e for e in valid if e.position > since]
+            for event in events:  # quarantined: never applied, but said so
+                if event.position in problems and event.position > since:
+                    projection.quarantined(ctx, event, problems[event.position])
+            if not pending and events[-1].position <= since:
                 continue
-            projection.apply(ctx, pending)
+            if pending:
+                projection.apply(ctx, pending)
             if projection.name in stored:
                 advanced.append(projection.name)
             else:

@@ -26,3 +26,7 @@ class Projection(ABC):
     @abstractmethod
     def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
         """Apply events (already upcast-able, in position order) to this read model."""
+
+    def quarantined(self, ctx: ProjectionContext, event: RecordedEvent,  # noqa: B027
+                    problem: str) -> None:
+        """An event that failed its schema and is not applied (most projections ignore it)."""

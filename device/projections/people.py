@@ -54,9 +54,12 @@ class FaceSamplesProjection(Projection):
         for event in events:
             if event.type == EventType.FACE_SAMPLE_ADDED:
                 p = upcast(event)
-                if p["key_id"] not in keys:
-                    keys[p["key_id"]] = biometrics.key_for(ctx.keys, p["key_id"])
-                key = keys[p["key_id"]]
+                key_id = p.get("key_id")
+                if key_id is None:
+                    continue  # a sample erased before it reached us: no data, only its place
+                if key_id not in keys:
+                    keys[key_id] = biometrics.key_for(ctx.keys, key_id)
+                key = keys[key_id]
                 plain = (biometrics.unseal(key, event.sealed, p["sample_id"])
                          if key is not None and event.sealed else None)
                 if plain is None:

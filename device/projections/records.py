@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from device.eventlog.model import RecordedEvent
-from device.events import EventType, upcast
+from device.events import AlertKind, EventType, upcast
 from device.projections.base import Projection, ProjectionContext
 from device.storage.schema import access_decisions, alerts, punches, settings
 
@@ -70,6 +70,16 @@ class AccessProjection(_ClearableRecords):
 class AlertsProjection(Projection):
     name = "alerts"
     tables = (alerts,)
+
+    def quarantined(self, ctx: ProjectionContext, event: RecordedEvent, problem: str) -> None:
+        """An event the log holds but nobody applies (an old log, a hostile sender): visible."""
+        ctx.connection.execute(sa.insert(alerts).prefix_with("OR IGNORE").values(
+            alert_id=f"quarantined:{event.origin}:{event.seq}", position=event.position,
+            time=event.wall_time if isinstance(event.wall_time, float) else 0.0,
+            kind=AlertKind.EVENT_QUARANTINED.value,
+            detail=f"event {event.seq} from {event.origin!r} ({event.type[:40]}) "
+                   f"not applied: {problem}",
+            person_id=None, snapshot_key=None, handled=False))
 
     def apply(self, ctx: ProjectionContext, events: Sequence[RecordedEvent]) -> None:
         c = ctx.connection

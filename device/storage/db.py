@@ -90,6 +90,13 @@ def translate_errors() -> Iterator[None]:
         raise
 
 
+def json_field(column: sa.ColumnElement, path: str) -> sa.ColumnElement:
+    """`json_extract(column, path)`, NULL where the column is not valid JSON: an old log may
+    hold a payload SQLite cannot parse (NaN), and one such row must not break a query."""
+    return sa.case((sa.func.json_valid(column) == 1, sa.func.json_extract(column, path)),
+                   else_=None)
+
+
 def checkpoint_wal(engine: sa.Engine) -> bool:
     """Copy the WAL into the main file and truncate it; False if a reader held it back."""
     with engine.connect() as connection:

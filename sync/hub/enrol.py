@@ -16,9 +16,12 @@ def enrolment_changes(person_id: str, name: str, photos: Iterable[str | Path | b
 
     Raises device.errors.BadInput for a photo a door would refuse.
     """
+    from device.ids import check_id, check_name, check_optional_text
     from device.library.enrolment import samples_from_image
     from device.recognition.engine import FaceEngine
 
+    person_id, name = check_id(person_id), check_name(name)
+    phone, mail = check_optional_text(phone, "phone", 50), check_optional_text(mail, "mail")
     engine = FaceEngine()
     samples = [s for photo in photos for s in samples_from_image(engine, photo)]
     changes = [WireEvent("hub", 1, EventType.PERSON_ENROLLED, 1, 0.0, 0,
@@ -32,4 +35,7 @@ def enrolment_changes(person_id: str, name: str, photos: Iterable[str | Path | b
 
 
 def removal_change(person_id: str) -> WireEvent:
+    from device.ids import check_id
+
+    person_id = check_id(person_id)
     return WireEvent("hub", 1, EventType.PERSON_REMOVED, 1, 0.0, 0, {"person_id": person_id})

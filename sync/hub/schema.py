@@ -1,4 +1,8 @@
-"""Hub tables (SQLite by default, PostgreSQL for fleets). Created with create_all."""
+"""Hub tables (SQLite by default, PostgreSQL for fleets). Created with create_all.
+
+A device's events are kept per log instance (`incarnation`): a door replaced under the
+same id, or restored from a backup, is a new instance and never merged with the old one.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ hub_events = sa.Table(
     sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
               autoincrement=True),
     sa.Column("device_id", sa.Text, nullable=False),
+    sa.Column("incarnation", sa.Text, nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("type", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
@@ -18,8 +23,41 @@ hub_events = sa.Table(
     sa.Column("hlc", sa.BigInteger, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("received_at", sa.Float, nullable=False),
+    # Where the event sits in the door's hash chain (checked on arrival): the anchors.
+    sa.Column("position", sa.BigInteger, nullable=True),
+    sa.Column("prev_hash", sa.LargeBinary, nullable=True),
+    sa.Column("hash", sa.LargeBinary, nullable=True),
+    sa.Column("sealed_digest", sa.LargeBinary, nullable=True),
     # One row per device event, however often it is delivered and by whichever hub.
-    sa.UniqueConstraint("device_id", "seq", name="uq_hub_events_device_seq"),
+    sa.UniqueConstraint("device_id", "incarnation", "seq", name="uq_hub_events_device_seq"),
+)
+
+#: Events a device sent that the hub refused (by sequence, with the reason it was told).
+hub_rejected = sa.Table(
+    "hub_rejected", metadata,
+    sa.Column("device_id", sa.Text, primary_key=True),
+    sa.Column("incarnation", sa.Text, primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False),
+)
+
+#: Each instance of each device's log: how far it is stored without a gap.
+hub_logs = sa.Table(
+    "hub_logs", metadata,
+    sa.Column("device_id", sa.Text, primary_key=True),
+    sa.Column("incarnation", sa.Text, primary_key=True),
+    sa.Column("base", sa.BigInteger, nullable=False),  # sequences the door no longer held
+    sa.Column("stored_upto", sa.BigInteger, nullable=False),
+    sa.Column("first_seen", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
+)
+
+#: Facts about this hub database: its id (a new or emptied database is a new id).
+hub_meta = sa.Table(
+    "hub_meta", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
 sa.Index("ix_hub_events_type_time", hub_events.c.type, hub_events.c.wall_time)
 
@@ -35,6 +73,12 @@ hub_devices = sa.Table(
     sa.Column("checksum", sa.Text, nullable=True),
     sa.Column("queue_depth", sa.BigInteger, nullable=True),
     sa.Column("people", sa.BigInteger, nullable=True),
+    sa.Column("incarnation", sa.Text, nullable=True),  # the log instance now reporting
+    sa.Column("device_name", sa.Text, nullable=True),
+    sa.Column("rejected_events", sa.BigInteger, nullable=True),
+    sa.Column("head_position", sa.BigInteger, nullable=True),
+    sa.Column("head_seq", sa.BigInteger, nullable=True),
+    sa.Column("head_hash", sa.Text, nullable=True),
 )
 
 hub_counters = sa.Table(

@@ -22,8 +22,9 @@ from sync import payloads, topics
 from sync.client import BrokerConfig
 from sync.codes import DeviceState, HubCommand, QoS, ResultStatus
 from sync.hub.enrol import enrolment_changes, removal_change
-from sync.hub.store import HubStore
+from sync.hub.store import LEGACY_INCARNATION, HubStore
 from sync.payloads import PayloadError
+from sync.schemas import Message, args_problem, decode
 from sync.service import MqttService
 from sync.wire import from_wire
 
@@ -66,19 +67,33 @@ class HubService(MqttService):
         elif device and topic == topics.device_library_request(device):
             self._handle_library_request(device, message.payload)
         elif device and topic == topics.device_status(device):
-            body = payloads.decode(message.payload, {"state": str, "session": int})
+            if not message.payload:
+                return  # a retained status cleared by an operator
+            body = decode(message.payload, Message.STATUS)
             self.store.update_status(device, body)
         elif topic == topics.HUB_COMMANDS:
             self._handle_command(message)
 
     def _handle_events(self, device: str, raw: bytes) -> None:
-        body = payloads.decode(raw, {"events": list})
+        body = decode(raw, Message.EVENTS)
+        if body.get("device", device) != device:
+            raise PayloadError(f"a batch on {device}'s topic says it is from another device")
         batch = [from_wire(item) for item in body["events"]]
-        result = self.store.ingest(device, batch)
-        ack: dict = {"stored_upto": result.stored_upto}
+        incarnation = body.get("incarnation", LEGACY_INCARNATION)
+        result = self.store.ingest(device, batch, incarnation, body.get("base", 0))
+        ack: dict = {"stored_upto": result.stored_upto, "hub_db": self.store.hub_db,
+                     "incarnation": incarnation}
         if result.gap_after is not None:
             ack["resend_from"] = result.gap_after + 1
+        if result.rejected:
+            ack["rejected"] = [{"seq": seq, "reason": reason}
+                               for seq, reason in result.rejected]
+        if result.anchor is not None:
+            ack["anchor"] = {"seq": result.anchor.seq, "position": result.anchor.position,
+                             "hash": result.anchor.hash.hex()}
         self.publish(topics.device_ack(device), ack)
+        if result.removals:
+            self.store.make_erasure_durable()
         if result.library_events:
             self._broadcast(result.library_events)
 
@@ -88,7 +103,7 @@ class HubService(MqttService):
                                                  "checksum": checksum})
 
     def _handle_library_request(self, device: str, raw: bytes) -> None:
-        body = payloads.decode(raw, {"after": int})
+        body = decode(raw, Message.LIBRARY_REQUEST)
         limit = body.get("limit")
         limit = min(limit, LIBRARY_BATCH) if isinstance(limit, int) and limit > 0 \
             else LIBRARY_BATCH
@@ -105,20 +120,35 @@ class HubService(MqttService):
         correlation = getattr(properties, "CorrelationData", None)
         if correlation is not None:
             response.CorrelationData = correlation
+        if response_topic and not topics.is_hub_reply_topic(response_topic):
+            log.warning("a hub command asked for answers on %r, not a hub reply topic "
+                        "(facegate/v1/hub/replies/<user>): not answered there",
+                        response_topic[:120])
+            response_topic = None
+        request_id = None
         try:
-            body = payloads.decode(message.payload, {"request_id": str, "command": str,
-                                                     "expires_at": (int, float)})
+            body = decode(message.payload, Message.HUB_COMMAND)
+            request_id = body["request_id"]
+            if response_topic is None and body.get("reply_to"):
+                response_topic = topics.hub_replies(body["reply_to"])
+            args = body.get("args") or {}
+            problem = args_problem(body["command"], args, hub=True)
             if time.time() > body["expires_at"]:
-                result = {"status": ResultStatus.EXPIRED.value}
+                result: dict = {"status": ResultStatus.EXPIRED.value}
+            elif body["command"] not in {c.value for c in HubCommand}:
+                result = {"status": ResultStatus.UNKNOWN_COMMAND.value,
+                          "error": f"unknown command {body['command'][:64]!r}"}
+            elif problem:
+                result = {"status": ResultStatus.ERROR.value,
+                          "error": f"bad arguments for {body['command']}: {problem}"}
             else:
                 result = {"status": ResultStatus.OK.value,
-                          "result": self._run_command(body["command"], body.get("args") or {})}
+                          "result": self._run_command(body["command"], args)}
         except (PayloadError, FaceGateError, KeyError, TypeError, ValueError,
                 binascii.Error) as e:
-            result = {"status": ResultStatus.ERROR.value, "error": str(e)}
-            body = {"request_id": None}
+            result = {"status": ResultStatus.ERROR.value, "error": str(e)[:300]}
         if response_topic:
-            self.publish(response_topic, {"request_id": body.get("request_id"), **result},
+            self.publish(response_topic, {"request_id": request_id, **result},
                          properties=response)
 
     def _run_command(self, command: str, args: dict) -> Any:
@@ -130,6 +160,8 @@ class HubService(MqttService):
             self._broadcast(events)
             return {"person_id": args["person_id"], "samples": len(changes) - 1}
         if command == HubCommand.REMOVE_PERSON:
+            if not self.store.has_person(args["person_id"]):
+                raise FaceGateError(f"no person with id {args['person_id']!r}")
             events = self.store.append_library([removal_change(str(args["person_id"]))])
             self._broadcast(events)
             return {"removed": args["person_id"]}
@@ -137,5 +169,6 @@ class HubService(MqttService):
             version, checksum = self.store.library_state()
             return {"library_version": version, "checksum": checksum}
         if command == HubCommand.DEVICES:
-            return [dict(r._mapping) for r in self.store.devices()]
+            return [{k: (v.hex() if isinstance(v, bytes) else v) for k, v in r._mapping.items()}
+                    for r in self.store.devices()]
         raise ValueError(f"unknown command {command!r}")

@@ -9,14 +9,18 @@ so library sequence numbers commit in order.
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from device.errors import BadInput, DatabaseError
+from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
 from sync.checksum import library_checksum
 from sync.hub.schema import (
@@ -24,26 +28,52 @@ from sync.hub.schema import (
     hub_devices,
     hub_events,
     hub_library,
+    hub_logs,
+    hub_meta,
     hub_people,
+    hub_rejected,
     hub_samples,
     metadata,
 )
 from sync.wire import WireEvent, to_wire
 
+log = logging.getLogger("facegate.hub")
+
 LIBRARY_COUNTER = "library"
 HUB_ORIGIN = "hub"
+HUB_DB = "hub_db"
+SCHEMA_KEY, SCHEMA_VERSION = "schema", "2"
+LEGACY_INCARNATION = "0" * 32  # events of a door that predates log instances
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The door's chain hash at one of its events, as the hub checked and stored it."""
+
+    seq: int
+    position: int
+    hash: bytes
 
 
 @dataclass(frozen=True)
 class IngestResult:
     stored: int  # new rows (duplicates are not counted)
-    stored_upto: int  # every sequence up to here is stored
+    stored_upto: int  # every sequence up to here is stored (or refused, and said so)
     gap_after: int | None  # the hub holds later events but not stored_upto + 1
     library_events: list[dict]  # new library events to broadcast
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # of this batch's seqs
+    anchor: Anchor | None = None
+    removals: int = 0  # people removed: the caller makes the erasure durable
 
 
-def open_hub_engine(url: str) -> sa.Engine:
+def open_hub_engine(url: str, create: bool = True) -> sa.Engine:
+    """An engine on the hub database; `create=False` refuses a missing SQLite file instead
+    of making an empty one (a typo in a report's --db must say so)."""
     if "://" not in url:
+        from pathlib import Path
+
+        if not create and not Path(url).is_file():
+            raise DatabaseError(f"{url}: no such hub database")
         url = f"sqlite:///{url}"
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
@@ -53,9 +83,30 @@ def open_hub_engine(url: str) -> sa.Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Freed pages are zeroed: a removed person's encodings leave no bytes behind.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
+    _check_layout(engine)
     metadata.create_all(engine)
+    _ensure_meta(engine)
     return engine
+
+
+def _check_layout(engine: sa.Engine) -> None:
+    with engine.connect() as c:
+        tables = set(sa.inspect(c).get_table_names())
+    if "hub_events" in tables and "hub_meta" not in tables:
+        raise DatabaseError(
+            "this hub database predates log instances (FaceGate 0.1): start the hub on a new "
+            "database; every door sends again what it holds")
+
+
+def _ensure_meta(engine: sa.Engine) -> None:
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    with engine.begin() as c:
+        for key, value in ((HUB_DB, secrets.token_hex(16)), (SCHEMA_KEY, SCHEMA_VERSION)):
+            c.execute(insert(hub_meta).values(key=key, value=value)
+                      .on_conflict_do_nothing(index_elements=["key"]))
 
 
 class HubStore:
@@ -63,28 +114,76 @@ class HubStore:
         self.engine = engine
         self._insert = (postgresql.insert if engine.dialect.name == "postgresql"
                         else sqlite.insert)
+        with engine.connect() as c:
+            self.hub_db: str = c.execute(sa.select(hub_meta.c.value)
+                                         .where(hub_meta.c.key == HUB_DB)).scalar_one()
 
     # -- device events ------------------------------------------------------------------
 
-    def ingest(self, device_id: str, batch: Sequence[WireEvent]) -> IngestResult:
+    def ingest(self, device_id: str, batch: Sequence[WireEvent],
+               incarnation: str = LEGACY_INCARNATION, base: int = 0) -> IngestResult:
+        """Store a batch of one log instance's events; refuse the bad ones by sequence."""
         now = time.time()
         library: list[dict] = []
+        rejected: list[tuple[int, str]] = []
+        removals = 0
         with self.engine.begin() as c:
             self._lock_device(c, device_id)
+            self._open_log(c, device_id, incarnation, base, now)
             stored = 0
             for e in batch:
                 if e.origin != device_id:
                     continue  # a device speaks only for itself
-                inserted = c.execute(self._insert(hub_events).values(
-                    device_id=device_id, seq=e.seq, type=e.type, version=e.version,
-                    wall_time=e.wall_time, hlc=e.hlc,
-                    payload=json.dumps(e.payload, ensure_ascii=False), received_at=now,
-                ).on_conflict_do_nothing(index_elements=["device_id", "seq"])).rowcount
-                stored += inserted
-                if inserted and e.type in LIBRARY_EVENTS:
-                    library.extend(self._library_append(c, e, source=(device_id, e.seq)))
-            upto, gap = self._advance(c, device_id)
-        return IngestResult(stored, upto, gap, library)
+                problem = _refusal(e)
+                if problem is None:
+                    inserted, problem = self._store_event(c, device_id, incarnation, e, now)
+                    stored += inserted
+                    if inserted and e.type in LIBRARY_EVENTS:
+                        library.extend(self._library_append(c, e, source=(device_id, e.seq)))
+                        removals += e.type == EventType.PERSON_REMOVED
+                if problem is not None:
+                    c.execute(self._insert(hub_rejected).values(
+                        device_id=device_id, incarnation=incarnation, seq=e.seq,
+                        reason=problem[:500], received_at=now)
+                        .on_conflict_do_nothing(
+                            index_elements=["device_id", "incarnation", "seq"]))
+            rejected = self._rejected_in(c, device_id, incarnation,
+                                         [e.seq for e in batch if e.origin == device_id])
+            upto, gap = self._advance(c, device_id, incarnation)
+            anchor = self._anchor(c, device_id, incarnation, upto)
+        for seq, reason in rejected:
+            log.info("refused event %d of %s: %s", seq, device_id, reason)
+        return IngestResult(stored, upto, gap, library, rejected, anchor, removals)
+
+    def _store_event(self, c: sa.Connection, device_id: str, incarnation: str, e: WireEvent,
+                     now: float) -> tuple[int, str | None]:
+        link = e.chain
+        inserted = c.execute(self._insert(hub_events).values(
+            device_id=device_id, incarnation=incarnation, seq=e.seq, type=e.type,
+            version=e.version, wall_time=e.wall_time, hlc=e.hlc,
+            payload=json.dumps(e.payload, ensure_ascii=False, allow_nan=False),
+            received_at=now, position=link.position if link else None,
+            prev_hash=link.prev if link else None, hash=link.hash if link else None,
+            sealed_digest=link.sealed_digest if link else None,
+        ).on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"])).rowcount
+        if inserted or link is None:
+            return inserted, None
+        known = c.execute(sa.select(hub_events.c.hash).where(
+            hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
+            hub_events.c.seq == e.seq)).scalar()
+        if known is not None and known != link.hash:
+            log.warning("%s sent event %d again with other content: its log was rewritten",
+                        device_id, e.seq)
+        return 0, None
+
+    def _rejected_in(self, c: sa.Connection, device_id: str, incarnation: str,
+                     seqs: list[int]) -> list[tuple[int, str]]:
+        if not seqs:
+            return []
+        rows = c.execute(sa.select(hub_rejected.c.seq, hub_rejected.c.reason).where(
+            hub_rejected.c.device_id == device_id, hub_rejected.c.incarnation == incarnation,
+            hub_rejected.c.seq.between(min(seqs), max(seqs))).order_by(hub_rejected.c.seq))
+        return [(r.seq, r.reason) for r in rows]
 
     def _lock_device(self, c: sa.Connection, device_id: str) -> None:
         c.execute(self._insert(hub_devices).values(device_id=device_id, stored_upto=0,
@@ -93,20 +192,86 @@ class HubStore:
         c.execute(sa.select(hub_devices.c.device_id).where(hub_devices.c.device_id == device_id)
                   .with_for_update())
 
-    def _advance(self, c: sa.Connection, device_id: str) -> tuple[int, int | None]:
-        upto = c.execute(sa.select(hub_devices.c.stored_upto)
-                         .where(hub_devices.c.device_id == device_id)).scalar() or 0
-        later = c.execute(sa.select(hub_events.c.seq).where(
-            hub_events.c.device_id == device_id, hub_events.c.seq > upto)
-            .order_by(hub_events.c.seq)).scalars().all()
+    def _open_log(self, c: sa.Connection, device_id: str, incarnation: str, base: int,
+                  now: float) -> None:
+        created = c.execute(self._insert(hub_logs).values(
+            device_id=device_id, incarnation=incarnation, base=base, stored_upto=base,
+            first_seen=now, last_seen=now)
+            .on_conflict_do_nothing(index_elements=["device_id", "incarnation"])).rowcount
+        if created:
+            log.info("%s: a new log instance %s (from seq %d)", device_id, incarnation[:8],
+                     base + 1)
+        else:
+            c.execute(hub_logs.update().where(hub_logs.c.device_id == device_id,
+                                              hub_logs.c.incarnation == incarnation)
+                      .values(last_seen=now, stored_upto=sa.func.max(hub_logs.c.stored_upto,
+                                                                      base)
+                              if c.dialect.name == "sqlite"
+                              else sa.func.greatest(hub_logs.c.stored_upto, base)))
+
+    def _advance(self, c: sa.Connection, device_id: str,
+                 incarnation: str) -> tuple[int, int | None]:
+        upto = c.execute(sa.select(hub_logs.c.stored_upto).where(
+            hub_logs.c.device_id == device_id, hub_logs.c.incarnation == incarnation)
+        ).scalar() or 0
+        held = sa.union(
+            sa.select(hub_events.c.seq.label("seq")).where(
+                hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
+                hub_events.c.seq > upto),
+            sa.select(hub_rejected.c.seq.label("seq")).where(
+                hub_rejected.c.device_id == device_id,
+                hub_rejected.c.incarnation == incarnation, hub_rejected.c.seq > upto)
+        ).subquery()
+        later = c.execute(sa.select(held.c.seq).order_by(held.c.seq)).scalars().all()
         for seq in later:
             if seq != upto + 1:
                 break
             upto = seq
-        c.execute(hub_devices.update().where(hub_devices.c.device_id == device_id)
+        c.execute(hub_logs.update().where(hub_logs.c.device_id == device_id,
+                                          hub_logs.c.incarnation == incarnation)
                   .values(stored_upto=upto))
+        c.execute(hub_devices.update().where(hub_devices.c.device_id == device_id)
+                  .values(stored_upto=upto, incarnation=incarnation))
         gap = upto if later and later[-1] > upto else None
         return upto, gap
+
+    def _anchor(self, c: sa.Connection, device_id: str, incarnation: str,
+                upto: int) -> Anchor | None:
+        row = c.execute(sa.select(hub_events.c.seq, hub_events.c.position, hub_events.c.hash)
+                        .where(hub_events.c.device_id == device_id,
+                               hub_events.c.incarnation == incarnation,
+                               hub_events.c.seq <= upto, hub_events.c.hash.is_not(None))
+                        .order_by(hub_events.c.seq.desc()).limit(1)).first()
+        return Anchor(row.seq, row.position, row.hash) if row is not None else None
+
+    def anchors(self, device_id: str, incarnation: str | None = None) -> list[Anchor]:
+        """Every chain hash the hub acknowledged for this device's current (or given) log."""
+        with self.engine.connect() as c:
+            if incarnation is None:
+                incarnation = c.execute(sa.select(hub_devices.c.incarnation).where(
+                    hub_devices.c.device_id == device_id)).scalar()
+            if incarnation is None:
+                return []
+            upto = c.execute(sa.select(hub_logs.c.stored_upto).where(
+                hub_logs.c.device_id == device_id,
+                hub_logs.c.incarnation == incarnation)).scalar() or 0
+            rows = c.execute(sa.select(hub_events.c.seq, hub_events.c.position,
+                                       hub_events.c.hash).where(
+                hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
+                hub_events.c.seq <= upto, hub_events.c.hash.is_not(None))
+                .order_by(hub_events.c.seq)).all()
+        return [Anchor(r.seq, r.position, r.hash) for r in rows]
+
+    def log_rows(self, device_id: str) -> list[sa.Row]:
+        with self.engine.connect() as c:
+            return list(c.execute(sa.select(hub_logs).where(hub_logs.c.device_id == device_id)
+                                  .order_by(hub_logs.c.first_seen)))
+
+    def events_of(self, device_id: str, incarnation: str) -> list[sa.Row]:
+        with self.engine.connect() as c:
+            return list(c.execute(sa.select(hub_events).where(
+                hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation)
+                .order_by(hub_events.c.seq)))
 
     def stored_upto(self, device_id: str) -> int:
         with self.engine.connect() as c:
@@ -167,11 +332,18 @@ class HubStore:
 
     def append_library(self, changes: Iterable[WireEvent]) -> list[dict]:
         """Central changes (enrolment at the hub, removal by the operator)."""
+        changes = list(changes)
+        for change in changes:
+            problem = payload_problem(change.type, change.version, change.payload)
+            if problem is not None:
+                raise BadInput(f"refused a library change: {problem}")
         with self.engine.begin() as c:
             out: list[dict] = []
             for change in changes:
                 out.extend(self._library_append(c, change, source=None))
-            return out
+        if any(change.type == EventType.PERSON_REMOVED for change in changes):
+            self.make_erasure_durable()
+        return out
 
     def library_after(self, after: int, limit: int = 500) -> tuple[list[dict], bool]:
         with self.engine.connect() as c:
@@ -202,7 +374,7 @@ class HubStore:
     # -- registry and reports -----------------------------------------------------------
 
     def update_status(self, device_id: str, body: dict) -> bool:
-        """Apply a status message unless it comes from an older session (a late will)."""
+        """Apply a (schema-checked) status message unless it comes from an older session."""
         session = int(body.get("session", 0))
         with self.engine.begin() as c:
             self._lock_device(c, device_id)
@@ -212,12 +384,27 @@ class HubStore:
                 return False
             values: dict = {"state": str(body.get("state")), "session": session,
                             "last_seen": time.time()}
-            for key in ("version", "library_version", "checksum", "queue_depth", "people"):
+            for key in ("version", "library_version", "checksum", "queue_depth", "people",
+                        "device_name", "rejected_events"):
                 if key in body:
                     values[key] = body[key]
+            head = body.get("head")
+            if isinstance(head, dict):
+                values.update(head_position=head["position"], head_seq=head["seq"],
+                              head_hash=head["hash"])
             c.execute(hub_devices.update().where(hub_devices.c.device_id == device_id)
                       .values(**values))
             return True
+
+    def make_erasure_durable(self) -> None:
+        """After a removal: SQLite's WAL keeps the old pages until checkpointed, PostgreSQL
+        keeps dead row versions until VACUUM (docs/mqtt.md, "Erasure")."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as c:
+                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM hub_library, hub_samples, hub_people")
 
     def devices(self) -> list[sa.Row]:
         with self.engine.connect() as c:
@@ -239,3 +426,15 @@ class HubStore:
                            "time": p.get("time", r.wall_time), "person_id": p.get("person_id"),
                            "name": p.get("name"), "status": p.get("status")})
         return result
+
+
+def _refusal(e: WireEvent) -> str | None:
+    """Why the hub refuses this event (told to the door by sequence), or None."""
+    if e.quarantined:
+        return f"quarantined at the door: {e.quarantined}"
+    problem = payload_problem(e.type, e.version, e.payload)
+    if problem is not None:
+        return problem
+    if e.chain is not None and not e.chain.holds_for(e):
+        return "its content does not match its chain hash"
+    return None

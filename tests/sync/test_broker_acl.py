@@ -1,9 +1,8 @@
-"""The ACL in docs/mosquitto/acl on a real broker: each door only its own topics."""
+"""docs/mosquitto/acl and facegate.conf on a real broker: each door only its own topics."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,25 +16,17 @@ from sync.agent import SyncAgent
 from sync.client import parse_broker
 from sync.hub.service import HubService
 from sync.hub.store import HubStore, open_hub_engine
-from tests.sync.harness import Broker, Runner, wait_for
+from tests.sync.harness import Runner, wait_for
+from tests.sync.test_acl_gaps import documented_broker, password
 from tests.sync.test_sync_end_to_end import FAST, device_punch_ids, punches
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "mosquitto"
-USERS = {"hub": "hub-secret", "operator": "op-secret", "door-1": "d1-secret",
-         "door-2": "d2-secret"}
+USERS = {user: password(user) for user in ("hub", "operator", "door-1", "door-2")}
 
 
 @pytest.fixture
 def secured(tmp_path: Path):
-    passwd = tmp_path / "passwd"
-    passwd.touch()
-    for user, password in USERS.items():
-        subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
-    extra = (f"allow_anonymous false\npassword_file {passwd}\n"
-             f"acl_file {DOCS / 'acl'}\n").replace("allow_anonymous true\n", "")
-    broker = Broker(tmp_path, extra)
-    broker.config.write_text(broker.config.read_text().replace("allow_anonymous true\n", ""))
-    broker.start()
+    """Mosquitto with the documented config (facegate.conf) and ACL, and a password file."""
+    broker = documented_broker(tmp_path, users=USERS)
     yield broker
     broker.kill()
 

@@ -27,18 +27,20 @@ class Operator:
     def __init__(self, port: int) -> None:
         self.responses: dict[bytes, dict] = {}
         self.statuses: list[dict] = []
-        self.reply_to = f"facegate/v1/operators/op-{uuid.uuid4().hex[:6]}/responses"
+        self.user = f"op-{uuid.uuid4().hex[:6]}"
+        self.reply_to = topics.hub_replies(self.user)  # for hub commands
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port)
         self.client.subscribe(self.reply_to, qos=1)
+        self.client.subscribe(topics.all_device_replies(self.user), qos=1)
         self.client.subscribe(topics.ALL_DEVICE_STATUS, qos=1)
         self.client.loop_start()
         time.sleep(0.3)
 
     def _on_message(self, _c, _u, message) -> None:  # type: ignore[no-untyped-def]
         body = json.loads(message.payload)
-        if message.topic == self.reply_to:
+        if message.topic == self.reply_to or message.topic.endswith(f"/replies/{self.user}"):
             self.responses[message.properties.CorrelationData] = body
         else:
             self.statuses.append(body)
@@ -47,7 +49,7 @@ class Operator:
              request_id: str | None = None, expires_in: float = 30.0) -> dict:
         correlation = uuid.uuid4().bytes
         properties = Properties(PacketTypes.PUBLISH)
-        properties.ResponseTopic = self.reply_to
+        properties.ResponseTopic = topics.device_replies(device, self.user)
         properties.CorrelationData = correlation
         body = {"request_id": request_id or uuid.uuid4().hex, "command": command,
                 "args": args or {}, "expires_at": time.time() + expires_in}

@@ -153,7 +153,8 @@ def test_duplicates_stored_once_gaps_asked_for_and_garbage_ignored(tmp_path, bro
         assert acks[-1]["stored_upto"] == 2
         send(payloads.encode({"device": "door-x", "events": [event(5), event(6)]}))
         wait_for(lambda: len(acks) >= 3, what="the gap ack")
-        assert acks[-1] == {"v": 1, "stored_upto": 2, "resend_from": 3}
+        gap_ack = {k: v for k, v in acks[-1].items() if k not in ("hub_db", "incarnation")}
+        assert gap_ack == {"v": 1, "stored_upto": 2, "resend_from": 3}
         send(payloads.encode({"device": "door-x", "events": [event(3), event(4)]}))
         wait_for(lambda: acks[-1]["stored_upto"] == 6, what="the gap to close")
         assert device_punch_ids(hub, "door-x") == [1, 2, 3, 4, 5, 6]

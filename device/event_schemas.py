@@ -1,0 +1,131 @@
+"""Declared payload schemas of every event type (JSON Schema), checked before anything acts.
+
+An event that fails its schema is never applied: projections quarantine it (an alert says
+which one and why), the sync agent sends it to the hub as quarantined, the hub refuses it
+by sequence. Events of this build always pass: the tests append every kind and check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+
+from device.errors import BadInput
+from device.eventlog.model import RecordedEvent
+from device.events import CURRENT_VERSION, UPCASTERS, EventType
+from device.ids import BIDI_CONTROLS, check_id, check_name
+from device.strictjson import INT64_MAX, JsonError, check_value
+
+MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z
+
+Schema = dict[str, Any]
+
+
+def _passes(check: Any) -> Any:
+    def format_ok(value: str) -> bool:
+        try:
+            check(value)
+        except BadInput:
+            return False
+        return True
+    return format_ok
+
+
+def _free_text(value: str) -> bool:
+    """Text a person may read: line breaks and tabs allowed, other controls and bidi not."""
+    return not any((ch < " " and ch not in "\t\n\r") or "\x7f" <= ch <= "\x9f"
+                   or ch in BIDI_CONTROLS for ch in value)
+
+
+FORMATS = {
+    "staff-id": _passes(check_id),
+    "person-name": _passes(check_name),
+    "plain-text": _free_text,
+}
+
+STAFF_ID: Schema = {"type": "string", "format": "staff-id", "maxLength": 64}
+NAME: Schema = {"type": "string", "format": "person-name", "maxLength": 100}
+TEXT: Schema = {"type": "string", "format": "plain-text", "maxLength": 10_000}
+SHORT_TEXT: Schema = {"type": "string", "format": "plain-text", "minLength": 1,
+                      "maxLength": 200}
+OPTIONAL_TEXT: Schema = {"oneOf": [{"type": "null"}, {**TEXT, "maxLength": 200}]}
+EPOCH: Schema = {"type": "number", "minimum": 0, "maximum": MAX_EPOCH}
+DISTANCE: Schema = {"oneOf": [{"type": "null"}, {"type": "number", "minimum": 0,
+                                                 "maximum": 1000}]}
+SEQ: Schema = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
+
+
+def obj(properties: dict[str, Schema], required: list[str]) -> Schema:
+    return {"type": "object", "properties": properties, "required": required}
+
+
+PAYLOAD_SCHEMAS: dict[str, Schema] = {
+    EventType.PERSON_ENROLLED: obj({"person_id": STAFF_ID, "name": NAME,
+                                    "phone": OPTIONAL_TEXT, "mail": OPTIONAL_TEXT},
+                                   ["person_id", "name"]),
+    EventType.PERSON_REMOVED: obj({"person_id": STAFF_ID}, ["person_id"]),
+    EventType.FACE_SAMPLE_ADDED: obj({
+        "person_id": STAFF_ID, "sample_id": STAFF_ID, "key_id": SHORT_TEXT,
+        "quality": {"type": "number", "minimum": 0, "maximum": 1e9},
+        "mirrored": {"type": "boolean"}}, ["person_id", "sample_id"]),
+    EventType.PUNCH_RECORDED: obj({
+        "person_id": STAFF_ID, "name": NAME, "status": {"enum": ["in", "out"]},
+        "time": EPOCH, "distance": DISTANCE}, ["person_id", "name", "status"]),
+    EventType.ACCESS_DECIDED: obj({
+        "person_id": {"oneOf": [{"type": "null"}, STAFF_ID]}, "decision": SHORT_TEXT,
+        "reason": SHORT_TEXT, "distance": DISTANCE}, ["decision", "reason"]),
+    EventType.DOOR_OPENED: {"type": "object"},
+    EventType.ALERT_RAISED: obj({"alert_id": SHORT_TEXT, "kind": SHORT_TEXT,
+                                 "detail": TEXT, "person_id": {"oneOf": [{"type": "null"},
+                                                                         STAFF_ID]},
+                                 "key_id": SHORT_TEXT}, ["alert_id", "kind"]),
+    EventType.ALERT_HANDLED: obj({"alert_id": SHORT_TEXT}, ["alert_id"]),
+    EventType.SETTINGS_CHANGED: obj({"values": {"type": "object"}}, ["values"]),
+    EventType.RECORDS_CLEARED: obj({"from": EPOCH, "to": EPOCH}, ["from", "to"]),
+    EventType.COMMAND_RECEIVED: obj({"request_id": SHORT_TEXT, "command": SHORT_TEXT,
+                                     "expires_at": EPOCH, "status": SHORT_TEXT},
+                                    ["request_id", "command", "status"]),
+}
+
+_VALIDATORS = {
+    name: jsonschema_rs.validator_for(schema, formats=FORMATS, validate_formats=True)
+    for name, schema in PAYLOAD_SCHEMAS.items()
+}
+
+
+def payload_problem(type_: str, version: int, payload: Any) -> str | None:
+    """Why this payload cannot be applied, in one line; None if it can."""
+    validator = _VALIDATORS.get(type_)
+    if validator is None:
+        return f"unknown event type {type_[:40]!r}"
+    if not isinstance(version, int) or version < 1:
+        return f"bad version {version!r}"
+    if version > CURRENT_VERSION[type_]:
+        return f"version {version} is newer than this FaceGate knows"
+    try:
+        check_value(payload)
+    except JsonError as e:
+        return str(e)
+    if not isinstance(payload, dict):
+        return "the payload is not an object"
+    while version < CURRENT_VERSION[type_]:
+        try:
+            payload = UPCASTERS[(type_, version)](payload)
+        except Exception as e:
+            return f"cannot upcast version {version}: {e}"
+        version += 1
+    error = next(iter(validator.iter_errors(payload)), None)
+    if error is None:
+        return None
+    where = "/".join(str(p) for p in error.instance_path) or "payload"
+    return f"{where}: {error.message[:160]}"
+
+
+def event_problem(event: RecordedEvent) -> str | None:
+    """Why a stored event cannot be applied (old logs may hold such), or None."""
+    try:
+        payload = event.payload
+    except ValueError:
+        return "the payload is not JSON"
+    return payload_problem(event.type, event.version, payload)
