@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from device.eventlog.chain import hash_of, verify_chain
-from device.eventlog.model import GENESIS_HASH
+from device.eventlog.model import GENESIS_HASH, RecordedEvent
 from device.eventlog.sqlite import latest_checkpoint
 from device.projections import Projector
 from device.replay import carried_events, encode_carried, replay_source
 from device.storage.db import read_transaction
 from device.storage.schema import metadata, projection_positions
 from device.store import EventStore
+from device.strictjson import is_canonical
 
 
 @dataclass
@@ -37,13 +40,56 @@ def verify(store: EventStore) -> VerifyReport:
             return report
         checkpoint = latest_checkpoint(connection)
     after = checkpoint.position if checkpoint is not None else 0
-    chain = verify_chain(store.recorder.iterate(after=after), start_hash)
+    own_base = json.loads(checkpoint.sequences).get(store.device_id, 0) if checkpoint else 0
+    events = _well_formed(store.recorder.iterate(after=after), store.device_id, own_base,
+                          report)
+    chain = verify_chain(events, start_hash)
     report.events_checked += chain.checked
+    if report.reason is not None:
+        return report
     if not chain.ok:
         report.first_bad_position, report.reason = chain.first_bad_position, chain.reason
         return report
     report.projection_diffs = compare_with_rebuild(store)
     return report
+
+
+_FIELD_TYPES = (("position", int), ("origin", str), ("seq", int), ("type", str),
+                ("version", int), ("wall_time", float), ("hlc", int), ("payload_json", str),
+                ("prev_hash", bytes), ("hash", bytes))
+
+
+def _well_formed(events: Iterable[RecordedEvent], device_id: str, own_base: int,
+                 report: VerifyReport) -> Iterator[RecordedEvent]:
+    """Events whose columns have their types, whose payload is canonical strict JSON and
+    whose own sequence numbers run on without a gap; stops at the first that is not."""
+    last_position = 0
+    own_seq = own_base
+    for event in events:
+        problem = None
+        for name, kind in _FIELD_TYPES:
+            value = getattr(event, name)
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                problem = f"column {name} holds a {type(value).__name__}, not a {kind.__name__}"
+                break
+        if problem is None and event.sealed is not None and not isinstance(event.sealed, bytes):
+            problem = "column sealed is not bytes"
+        if problem is None and not is_canonical(event.payload_json):
+            problem = "its payload is not canonical strict JSON"
+        if problem is None and event.position <= last_position:
+            problem = "positions do not increase"
+        if problem is None and event.origin == device_id:
+            if event.seq != own_seq + 1:
+                problem = (f"own sequence jumps from {own_seq} to {event.seq} "
+                           "(an event was removed or inserted)")
+            own_seq = event.seq
+        if problem is not None:
+            report.first_bad_position = event.position if isinstance(event.position, int) \
+                else None
+            report.reason = problem
+            return
+        last_position = event.position
+        yield event
 
 
 def _check_checkpoint(connection: sa.Connection, report: VerifyReport) -> bytes:

@@ -64,7 +64,7 @@ def read_sync_status(engine: sa.Engine, device_id: str) -> SyncStatus:
             acked_time = c.execute(sa.select(events.c.wall_time)
                                    .where(own, events.c.seq == acked)).scalar()
             from_hub = c.execute(sa.select(sa.func.max(events.c.wall_time))
-                                 .where(events.c.origin == HUB_ORIGIN)).scalar()
+                                 .where(events.c.origin.startswith(HUB_ORIGIN))).scalar()
             known = [t for t in (acked_time, from_hub) if t is not None]
             inferred = max(known) if known else None
         return SyncStatus(int(state.get(SESSION, 0)), acked, last, queue,

@@ -133,14 +133,11 @@ class SyncAgent(MqttService):
         now = time.monotonic()
         stored_upto = body["stored_upto"]
         hub_db = body.get("hub_db")
-        new_hub = hub_db is not None and self.sync.hub_database_changed(hub_db)
-        if new_hub and self.window.acked > stored_upto:
-            log.info("a new hub database (%s) holds our events up to %d: resending from %d",
-                     str(hub_db)[:8], stored_upto, stored_upto + 1)
-            self.sync.reset_ack(stored_upto)
-            self.window.restart(stored_upto, now)
-        restored = (self.sync.restored_from_backup(stored_upto)
-                    if stored_upto > self.sync.last_local_seq() else None)
+        if self._follow_hub_database(hub_db, stored_upto):
+            return
+        rewritten = body.get("conflict") is True
+        restored = (self.sync.restored_from_backup(stored_upto, rewritten)
+                    if rewritten or stored_upto > self.sync.last_local_seq() else None)
         if restored is not None:
             self.incarnation = restored
             self.window.restart(restored.base, now)
@@ -152,8 +149,22 @@ class SyncAgent(MqttService):
         self.sync.record_ack(stored_upto)
         self.window.on_ack(stored_upto, body.get("resend_from"), now)
 
+    def _follow_hub_database(self, hub_db: str | None, stored_upto: int | None) -> bool:
+        """A hub database we did not know holds less than we were told: send it all again
+        (True). Learned from acknowledgements and from library answers, so a door with
+        nothing left to send learns it too."""
+        change = self.sync.hub_database_changed(hub_db) if hub_db is not None else None
+        first_but_behind = (change == "first" and stored_upto is not None
+                            and self.window.acked > stored_upto)
+        if change != "changed" and not first_but_behind:
+            return False
+        self.incarnation = self.sync.restart_for_new_hub()
+        self.window.restart(self.incarnation.base, time.monotonic())
+        return True
+
     def _handle_library(self, raw: bytes, catch_up: bool) -> None:
         body = decode(raw, Message.LIBRARY)
+        self._follow_hub_database(body.get("hub_db"), None)
         batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
         if catch_up:
             self._hub_heard()

@@ -45,6 +45,7 @@ SESSION = "mqtt_session"
 HUB_CONTACT = "hub_contact_at"  # unix seconds of the hub's last answer (the GUI shows it)
 REJECTED = "hub_rejected_events"  # own events the hub refused (each raised an alert)
 HUB_DB = "hub_db"  # device_meta: the id of the hub database that acknowledged our events
+LIBRARY_ORIGIN = "library_origin"  # device_meta: whose library sequence this door follows
 
 
 @dataclass(frozen=True)
@@ -155,32 +156,37 @@ class DeviceSync:
                 _put(c, HUB_ACKED, position)
             return True
 
-    def hub_database_changed(self, hub_db: str) -> bool:
-        """Remember which hub database acknowledges us; True if it is not the one before
-        (a new hub, or one that lost its database: it must get everything again)."""
+    def hub_database_changed(self, hub_db: str) -> str | None:
+        """Remember which hub database acknowledges us: None if it is the one we know,
+        "first" for our first hub, "changed" for another one (a replaced hub, or one that
+        lost its database: it must get everything again)."""
         with self.store.transaction() as txn:
             c = txn.connection
             known = c.execute(sa.select(device_meta.c.value)
                               .where(device_meta.c.key == HUB_DB)).scalar()
             if known == hub_db:
-                return False
+                return None
             if known is None:
                 c.execute(device_meta.insert().values(key=HUB_DB, value=hub_db))
-            else:
-                c.execute(sa.update(device_meta).where(device_meta.c.key == HUB_DB)
-                          .values(value=hub_db))
-            return True
+                return "first"
+            c.execute(sa.update(device_meta).where(device_meta.c.key == HUB_DB)
+                      .values(value=hub_db))
+            return "changed"
 
-    def reset_ack(self, stored_upto: int) -> None:
-        """The hub holds only up to here: forget later acknowledgements (resend them), and
-        let retention keep what the new hub has not got."""
+    def restart_for_new_hub(self) -> Incarnation:
+        """Everything the log still holds goes again, as a new log instance: the new hub
+        database stores it once (what it may hold already is recognised by its hash)."""
         with self.store.transaction() as txn:
             c = txn.connection
-            _put(c, ACKED_SEQ, stored_upto)
-            next_unacked = c.execute(sa.select(sa.func.min(events.c.position)).where(
-                events.c.origin == self.device_id, events.c.seq > stored_upto)).scalar()
-            if next_unacked is not None and hub_acked_position(c) >= next_unacked:
-                _put(c, HUB_ACKED, next_unacked - 1)
+            checkpoint = latest_checkpoint(c)
+            held_from = json.loads(checkpoint.sequences).get(self.device_id, 0) \
+                if checkpoint else 0
+            new = incarnation.start_new(c, base=held_from)
+            _put(c, ACKED_SEQ, held_from)
+            _put(c, HUB_ACKED, checkpoint.position if checkpoint else 0)
+        log.info("a new hub database: sending every event this log holds (from seq %d) as "
+                 "log instance %s", held_from + 1, new.id[:8])
+        return new
 
     def record_rejections(self, rejected: Sequence[tuple[int, str]]) -> int:
         """Own events the hub refused: each raises one alert and is counted, once."""
@@ -206,9 +212,12 @@ class DeviceSync:
         with read_transaction(self.store.engine) as c:
             return _get(c, REJECTED)
 
-    def restored_from_backup(self, hub_upto: int) -> Incarnation | None:
-        """If the hub holds more of this log instance than the log has, this database is an
-        older copy: continue as a new instance after the last own event. None otherwise."""
+    def restored_from_backup(self, hub_upto: int, rewritten: bool = False
+                             ) -> Incarnation | None:
+        """If the hub holds more of this log instance than the log has, or the same sequence
+        with other content, this database is an older copy: continue as a new instance
+        after the last event the hub acknowledged to it (what the two share is recognised
+        by its chain hash and stored once). None otherwise."""
         with self.store.transaction() as txn:
             c = txn.connection
             last = c.execute(sa.select(sa.func.max(events.c.seq))
@@ -216,10 +225,10 @@ class DeviceSync:
             checkpoint = latest_checkpoint(c)
             if checkpoint is not None:
                 last = max(last, json.loads(checkpoint.sequences).get(self.device_id, 0))
-            if hub_upto <= last:
+            if hub_upto <= last and not rewritten:
                 return None
-            new = incarnation.start_new(c, base=last)
-            _put(c, ACKED_SEQ, last)
+            base = max(_get(c, ACKED_SEQ), incarnation.ensure(c).base)
+            new = incarnation.start_new(c, base=base)
             txn.append([alert_event(c, uuid.uuid4().hex, AlertKind.LOG_RESTORED,
                                     f"this log is an older copy: the hub holds {hub_upto} "
                                     f"events of it, the log {last}; continuing as a new "
@@ -240,20 +249,37 @@ class DeviceSync:
 
     # -- library ------------------------------------------------------------------------
 
+    def library_origin(self, c: sa.Connection) -> str:
+        return c.execute(sa.select(device_meta.c.value)
+                         .where(device_meta.c.key == LIBRARY_ORIGIN)).scalar() or HUB_ORIGIN
+
     def library_version(self) -> int:
         with read_transaction(self.store.engine) as c:
             return c.execute(sa.select(sa.func.max(events.c.seq))
-                             .where(events.c.origin == HUB_ORIGIN)).scalar() or 0
+                             .where(events.c.origin == self.library_origin(c))).scalar() or 0
 
     def apply_library(self, batch: Sequence[WireEvent]) -> int:
         """Apply hub library events once each, in order; returns how many were new.
 
         Stops at a gap (a sequence beyond the next expected): the caller asks for a resend.
+        Events of another hub database (a replaced hub) start a new sequence to follow: its
+        people are applied again over ours (the projections are idempotent).
         """
+        if not batch:
+            return 0
         with self.store.transaction() as txn:
             c = txn.connection
+            origin = self.library_origin(c)
+            newest = max(batch, key=lambda e: e.seq).origin
+            if newest != origin and newest.startswith(HUB_ORIGIN):
+                log.info("following the library of hub database %s", newest)
+                if c.execute(sa.update(device_meta).where(device_meta.c.key == LIBRARY_ORIGIN)
+                             .values(value=newest)).rowcount == 0:
+                    c.execute(device_meta.insert().values(key=LIBRARY_ORIGIN, value=newest))
+                origin = newest
+            batch = [e for e in batch if e.origin == origin]
             expected = (c.execute(sa.select(sa.func.max(events.c.seq))
-                                  .where(events.c.origin == HUB_ORIGIN)).scalar() or 0) + 1
+                                  .where(events.c.origin == origin)).scalar() or 0) + 1
             run: list[RemoteEvent] = []
             keys: dict[str, bytes] = {}
             removed = False
@@ -295,7 +321,8 @@ class DeviceSync:
             sample_rows = [(r.sample_id, r.person_id) for r in
                            c.execute(sa.select(face_samples.c.sample_id, face_samples.c.person_id))]
             version = c.execute(sa.select(sa.func.max(events.c.seq))
-                                .where(events.c.origin == HUB_ORIGIN)).scalar() or 0
+                                .where(events.c.origin == self.library_origin(c))
+                                ).scalar() or 0
         return LibraryState(version, library_checksum(person_rows, sample_rows),
                             len(person_rows), len(sample_rows))
 

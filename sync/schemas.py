@@ -77,6 +77,7 @@ SCHEMAS: dict[Message, Schema] = {
                               "events": EVENT_LIST}, ["events"]),
     Message.ACK: _message({
         "stored_upto": COUNT, "resend_from": SEQ, "hub_db": HEX_ID, "incarnation": HEX_ID,
+        "conflict": {"type": "boolean"},
         "rejected": {"type": "array", "maxItems": MAX_BATCH_EVENTS,
                      "items": _obj({"seq": SEQ, "reason": {"type": "string",
                                                            "maxLength": 500}},
@@ -98,6 +99,7 @@ SCHEMAS: dict[Message, Schema] = {
                                        "limit": {"type": "integer", "minimum": 1,
                                                  "maximum": 10_000}}, ["after"]),
     Message.LIBRARY: _message({"events": EVENT_LIST, "more": {"type": "boolean"},
+                               "hub_db": HEX_ID,
                                "library_version": COUNT,
                                "checksum": {"type": "string", "pattern": "^[0-9a-f]{0,64}$"}},
                               ["events"]),

@@ -42,6 +42,17 @@ hub_rejected = sa.Table(
     sa.Column("received_at", sa.Float, nullable=False),
 )
 
+#: Events a newer log instance sent again that the hub holds already under an earlier one
+#: (same sequence, same chain hash: the same event with the same history): counted as
+#: stored for the new instance, stored once.
+hub_aliases = sa.Table(
+    "hub_aliases", metadata,
+    sa.Column("device_id", sa.Text, primary_key=True),
+    sa.Column("incarnation", sa.Text, primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("same_as", sa.Text, nullable=False),  # the incarnation that holds it
+)
+
 #: Each instance of each device's log: how far it is stored without a gap.
 hub_logs = sa.Table(
     "hub_logs", metadata,

@@ -88,6 +88,8 @@ class HubService(MqttService):
         if result.rejected:
             ack["rejected"] = [{"seq": seq, "reason": reason}
                                for seq, reason in result.rejected]
+        if result.conflict:
+            ack["conflict"] = True
         if result.anchor is not None:
             ack["anchor"] = {"seq": result.anchor.seq, "position": result.anchor.position,
                              "hash": result.anchor.hash.hex()}
@@ -100,7 +102,8 @@ class HubService(MqttService):
     def _broadcast(self, events: list[dict]) -> None:
         version, checksum = self.store.library_state()
         self.publish(topics.LIBRARY_BROADCAST, {"events": events, "library_version": version,
-                                                 "checksum": checksum})
+                                                 "checksum": checksum,
+                                                 "hub_db": self.store.hub_db})
 
     def _handle_library_request(self, device: str, raw: bytes) -> None:
         body = decode(raw, Message.LIBRARY_REQUEST)
@@ -108,7 +111,7 @@ class HubService(MqttService):
         limit = min(limit, LIBRARY_BATCH) if isinstance(limit, int) and limit > 0 \
             else LIBRARY_BATCH
         events, more = self.store.library_after(body["after"], limit)
-        reply: dict = {"events": events, "more": more}
+        reply: dict = {"events": events, "more": more, "hub_db": self.store.hub_db}
         if not more:  # the checksum is O(library): only with the last batch of a catch-up
             reply["library_version"], reply["checksum"] = self.store.library_state()
         self.publish(topics.device_library(device), reply)

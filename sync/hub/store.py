@@ -24,6 +24,7 @@ from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
 from sync.checksum import library_checksum
 from sync.hub.schema import (
+    hub_aliases,
     hub_counters,
     hub_devices,
     hub_events,
@@ -64,6 +65,7 @@ class IngestResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # of this batch's seqs
     anchor: Anchor | None = None
     removals: int = 0  # people removed: the caller makes the erasure durable
+    conflict: bool = False  # a sequence came again with other content: a rewritten log
 
 
 def open_hub_engine(url: str, create: bool = True) -> sa.Engine:
@@ -127,6 +129,7 @@ class HubStore:
         library: list[dict] = []
         rejected: list[tuple[int, str]] = []
         removals = 0
+        conflict = False
         with self.engine.begin() as c:
             self._lock_device(c, device_id)
             self._open_log(c, device_id, incarnation, base, now)
@@ -136,7 +139,8 @@ class HubStore:
                     continue  # a device speaks only for itself
                 problem = _refusal(e)
                 if problem is None:
-                    inserted, problem = self._store_event(c, device_id, incarnation, e, now)
+                    inserted, clash = self._store_event(c, device_id, incarnation, e, now)
+                    conflict = conflict or clash
                     stored += inserted
                     if inserted and e.type in LIBRARY_EVENTS:
                         library.extend(self._library_append(c, e, source=(device_id, e.seq)))
@@ -153,11 +157,22 @@ class HubStore:
             anchor = self._anchor(c, device_id, incarnation, upto)
         for seq, reason in rejected:
             log.info("refused event %d of %s: %s", seq, device_id, reason)
-        return IngestResult(stored, upto, gap, library, rejected, anchor, removals)
+        return IngestResult(stored, upto, gap, library, rejected, anchor, removals, conflict)
 
     def _store_event(self, c: sa.Connection, device_id: str, incarnation: str, e: WireEvent,
-                     now: float) -> tuple[int, str | None]:
+                     now: float) -> tuple[int, bool]:
+        """(rows stored, whether this sequence came before with other content)."""
         link = e.chain
+        if link is not None:
+            earlier = c.execute(sa.select(hub_events.c.incarnation).where(
+                hub_events.c.device_id == device_id, hub_events.c.seq == e.seq,
+                hub_events.c.hash == link.hash, hub_events.c.incarnation != incarnation)
+            ).scalar()
+            if earlier is not None:  # a restored copy sending what the hub holds already
+                c.execute(self._insert(hub_aliases).values(
+                    device_id=device_id, incarnation=incarnation, seq=e.seq, same_as=earlier)
+                    .on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"]))
+                return 0, False
         inserted = c.execute(self._insert(hub_events).values(
             device_id=device_id, incarnation=incarnation, seq=e.seq, type=e.type,
             version=e.version, wall_time=e.wall_time, hlc=e.hlc,
@@ -167,14 +182,15 @@ class HubStore:
             sealed_digest=link.sealed_digest if link else None,
         ).on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"])).rowcount
         if inserted or link is None:
-            return inserted, None
+            return inserted, False
         known = c.execute(sa.select(hub_events.c.hash).where(
             hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
             hub_events.c.seq == e.seq)).scalar()
         if known is not None and known != link.hash:
-            log.warning("%s sent event %d again with other content: its log was rewritten",
-                        device_id, e.seq)
-        return 0, None
+            log.warning("%s sent event %d again with other content: its log was rewritten "
+                        "or restored from a copy", device_id, e.seq)
+            return 0, True
+        return 0, False
 
     def _rejected_in(self, c: sa.Connection, device_id: str, incarnation: str,
                      seqs: list[int]) -> list[tuple[int, str]]:
@@ -220,7 +236,10 @@ class HubStore:
                 hub_events.c.seq > upto),
             sa.select(hub_rejected.c.seq.label("seq")).where(
                 hub_rejected.c.device_id == device_id,
-                hub_rejected.c.incarnation == incarnation, hub_rejected.c.seq > upto)
+                hub_rejected.c.incarnation == incarnation, hub_rejected.c.seq > upto),
+            sa.select(hub_aliases.c.seq.label("seq")).where(
+                hub_aliases.c.device_id == device_id,
+                hub_aliases.c.incarnation == incarnation, hub_aliases.c.seq > upto),
         ).subquery()
         later = c.execute(sa.select(held.c.seq).order_by(held.c.seq)).scalars().all()
         for seq in later:
@@ -324,10 +343,16 @@ class HubStore:
                       .values(encoding=None, crop=None))
         return [self._wire(seq, e.type, payload, e.encoding, e.crop, now)]
 
-    @staticmethod
-    def _wire(seq: int, type_: str, payload: dict, encoding: np.ndarray | None,
+    @property
+    def library_origin(self) -> str:
+        """The origin of this database's library events: a new hub database is a new
+        sequence space, so a door follows it from the start instead of skipping it."""
+        return library_origin(self.hub_db)
+
+    def _wire(self, seq: int, type_: str, payload: dict, encoding: np.ndarray | None,
               crop: bytes | None, wall: float) -> dict:
-        event = WireEvent(HUB_ORIGIN, seq, type_, 1, wall, int(wall * 1000) << 16, payload)
+        event = WireEvent(self.library_origin, seq, type_, 1, wall, int(wall * 1000) << 16,
+                          payload)
         return to_wire(event, encoding, crop)
 
     def append_library(self, changes: Iterable[WireEvent]) -> list[dict]:
@@ -426,6 +451,10 @@ class HubStore:
                            "time": p.get("time", r.wall_time), "person_id": p.get("person_id"),
                            "name": p.get("name"), "status": p.get("status")})
         return result
+
+
+def library_origin(hub_db: str) -> str:
+    return f"{HUB_ORIGIN}-{hub_db[:16]}"
 
 
 def _refusal(e: WireEvent) -> str | None:
