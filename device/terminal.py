@@ -27,7 +27,7 @@ from device.ids import check_id, check_name, check_optional_text
 from device.library.cache import LibraryCache
 from device.recognition.decision import Match, decide
 from device.settings import DeviceSettings, load_settings
-from device.storage.db import checkpoint_wal, json_field, read_transaction
+from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, json_field, read_transaction
 from device.storage.schema import access_decisions, alerts, events, face_samples, people, punches
 from device.store import EventStore
 from device.verify import VerifyReport, verify
@@ -197,7 +197,7 @@ class Terminal:
                          .where(people.c.person_id == person_id)).first() is None:
                 raise NotFound(f"no person with id {person_id!r}")
             txn.append([NewEvent(EventType.PERSON_REMOVED, {"person_id": person_id})])
-        checkpoint_wal(self.database.engine)  # the WAL must not keep the old pages either
+        checkpoint_wal(self.database.engine, ERASURE_PATIENCE_S)  # the WAL must not keep them
 
     def people(self) -> list[PersonSummary]:
         query = (sa.select(people, sa.func.count(face_samples.c.sample_id).label("samples"))

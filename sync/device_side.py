@@ -22,7 +22,7 @@ from device.eventlog.sqlite import latest_checkpoint, row_to_event
 from device.events import AlertKind, EventType, upcast
 from device.incarnation import Incarnation
 from device.retention import HUB_ACKED, hub_acked_position
-from device.storage.db import checkpoint_wal, read_transaction
+from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, read_transaction
 from device.storage.schema import (
     alerts,
     device_meta,
@@ -311,7 +311,7 @@ class DeviceSync:
                 expected += 1
             applied = len(txn.append_remote(run))  # one projection pass for the whole run
         if removed:  # erased here as where it happened: the WAL must not keep the pages
-            checkpoint_wal(self.store.engine)
+            checkpoint_wal(self.store.engine, ERASURE_PATIENCE_S)
         return applied
 
     def library_state(self) -> LibraryState:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,8 +98,19 @@ def json_field(column: sa.ColumnElement, path: str) -> sa.ColumnElement:
                    else_=None)
 
 
-def checkpoint_wal(engine: sa.Engine) -> bool:
-    """Copy the WAL into the main file and truncate it; False if a reader held it back."""
-    with engine.connect() as connection:
-        row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    return row is not None and row[0] == 0
+def checkpoint_wal(engine: sa.Engine, patience_s: float = 0.0) -> bool:
+    """Copy the WAL into the main file and truncate it; False if a reader held it back
+    for longer than `patience_s` (after an erasure the main file must get the zeroed pages:
+    until then it still holds the old ones)."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        with engine.connect() as connection:
+            row = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if row is not None and row[0] == 0:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+ERASURE_PATIENCE_S = 10.0

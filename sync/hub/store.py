@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from device.errors import BadInput, DatabaseError
 from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
+from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal
 from sync.checksum import library_checksum
 from sync.hub.schema import (
     hub_aliases,
@@ -425,8 +426,9 @@ class HubStore:
         """After a removal: SQLite's WAL keeps the old pages until checkpointed, PostgreSQL
         keeps dead row versions until VACUUM (docs/mqtt.md, "Erasure")."""
         if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as c:
-                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not checkpoint_wal(self.engine, ERASURE_PATIENCE_S):
+                log.warning("a reader held the WAL back: the removed person's old pages "
+                            "stay in the main file until the next checkpoint")
         elif self.engine.dialect.name == "postgresql":
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.exec_driver_sql("VACUUM hub_library, hub_samples, hub_people")
