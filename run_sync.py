@@ -48,10 +48,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--to", dest="end")
     p = sub.add_parser("hub-devices")
     p.add_argument("--db", required=True)
+    p = sub.add_parser("hub-anchors", help="the chain hashes the hub acknowledged for a door")
+    p.add_argument("--db", required=True)
+    p.add_argument("device")
+    p.add_argument("--incarnation", default=None, help="a log instance (default: current)")
+    p = sub.add_parser("hub-verify", help="check the hub's copy of a door's log")
+    p.add_argument("--db", required=True)
+    p.add_argument("device")
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except ValueError as e:
+    except ValueError as e:  # device.errors.FaceGateError messages are one line too
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as e:
+        from device.errors import FaceGateError
+
+        if not isinstance(e, FaceGateError):
+            raise
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -98,7 +112,7 @@ def _time(text: str | None) -> float | None:
 def cmd_hub_punches(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore, open_hub_engine
 
-    rows = HubStore(open_hub_engine(args.db)).punches(_time(args.start), _time(args.end))
+    rows = HubStore(open_hub_engine(args.db, create=False)).punches(_time(args.start), _time(args.end))
     if args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(["time", "device_id", "seq", "person_id", "name", "status"])
@@ -114,7 +128,7 @@ def cmd_hub_punches(args: argparse.Namespace) -> int:
 def cmd_hub_devices(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore, open_hub_engine
 
-    for row in HubStore(open_hub_engine(args.db)).devices():
+    for row in HubStore(open_hub_engine(args.db, create=False)).devices():
         print(json.dumps(dict(row._mapping), ensure_ascii=False))
     return EXIT_OK
 
@@ -145,8 +159,44 @@ def cmd_hub_enroll(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hub_anchors(args: argparse.Namespace) -> int:
+    """What `python -m device verify --anchors FILE` checks the door's log against."""
+    import sqlalchemy as sa
+
+    from device.anchors import AnchorFile
+    from sync.hub.schema import hub_devices
+    from sync.hub.store import HubStore, open_hub_engine
+
+    store = HubStore(open_hub_engine(args.db, create=False))
+    incarnation = args.incarnation
+    if incarnation is None:
+        with store.engine.connect() as c:
+            incarnation = c.execute(sa.select(hub_devices.c.incarnation).where(
+                hub_devices.c.device_id == args.device)).scalar()
+    if incarnation is None:
+        print(f"error: no device {args.device!r} at this hub", file=sys.stderr)
+        return 2
+    anchors = store.anchors(args.device, incarnation)
+    print(AnchorFile(args.device, incarnation, tuple(anchors)).dumps())
+    return EXIT_OK
+
+
+def cmd_hub_verify(args: argparse.Namespace) -> int:
+    from sync.hub.store import HubStore, open_hub_engine
+    from sync.hub.verify import verify_device
+
+    report = verify_device(HubStore(open_hub_engine(args.db, create=False)), args.device)
+    for problem in report.problems:
+        print(f"TAMPERED: {problem}", file=sys.stderr)
+    if report.ok:
+        print(f"ok: {report.device_id}: {report.events} events in {report.instances} log "
+              "instances, every hash and link holds, the door's reported head agrees")
+    return EXIT_OK if report.ok else 1
+
+
 COMMANDS = {"agent": cmd_agent, "hub": cmd_hub, "hub-punches": cmd_hub_punches,
-            "hub-devices": cmd_hub_devices, "hub-enroll": cmd_hub_enroll}
+            "hub-devices": cmd_hub_devices, "hub-enroll": cmd_hub_enroll,
+            "hub-anchors": cmd_hub_anchors, "hub-verify": cmd_hub_verify}
 
 if __name__ == "__main__":
     sys.exit(main())

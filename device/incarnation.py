@@ -25,6 +25,7 @@ PREVIOUS = "previous_incarnations"
 class Incarnation:
     id: str
     base: int
+    previous: tuple[str, ...] = ()  # earlier instances this log continues
 
 
 def _get(connection: sa.Connection, key: str) -> str | None:
@@ -42,7 +43,14 @@ def read(connection: sa.Connection) -> Incarnation | None:
     found = _get(connection, INCARNATION)
     if found is None:
         return None
-    return Incarnation(found, int(_get(connection, INCARNATION_BASE) or 0))
+    history = _get(connection, PREVIOUS)
+    return Incarnation(found, int(_get(connection, INCARNATION_BASE) or 0),
+                       tuple(history.split(",")) if history else ())
+
+
+def ensure_read(connection: sa.Connection) -> Incarnation:
+    """The current incarnation for a reader: a log that never synced has one implicitly."""
+    return read(connection) or Incarnation("", 0)
 
 
 def ensure(connection: sa.Connection) -> Incarnation:

@@ -258,6 +258,7 @@ class SyncAgent(MqttService):
 
     def _status_body(self) -> dict:
         library = self.sync.library_state()
+        head = self.sync.own_head()
         return {"device": self.device_id, "state": DeviceState.ONLINE, "session": self.session,
                 "version": __version__, "library_version": library.version,
                 "checksum": library.checksum, "people": library.people,
@@ -267,7 +268,7 @@ class SyncAgent(MqttService):
                 "rejected_events": self.sync.rejected_count(),
                 "bad_messages": self.bad_messages,
                 "device_name": self.terminal.settings().device_name,
-                "time": time.time()}
+                "time": time.time(), **({"head": head} if head else {})}
 
     def _publish_status(self) -> None:
         self.publish(topics.device_status(self.device_id), self._status_body(), retain=True)

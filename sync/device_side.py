@@ -78,6 +78,17 @@ class DeviceSync:
         with read_transaction(self.store.engine) as c:
             return _get(c, ACKED_SEQ)
 
+    def own_head(self) -> dict | None:
+        """The last own event's place in the chain, for the status (the hub compares it
+        with what it acknowledged)."""
+        with read_transaction(self.store.engine) as c:
+            row = c.execute(sa.select(events.c.position, events.c.seq, events.c.hash)
+                            .where(events.c.origin == self.device_id)
+                            .order_by(events.c.seq.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return {"position": row.position, "seq": row.seq, "hash": row.hash.hex()}
+
     def last_local_seq(self) -> int:
         with read_transaction(self.store.engine) as c:
             return c.execute(sa.select(sa.func.max(events.c.seq))

@@ -19,6 +19,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from device.anchors import Anchor
 from device.errors import BadInput, DatabaseError
 from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
@@ -46,15 +47,6 @@ HUB_ORIGIN = "hub"
 HUB_DB = "hub_db"
 SCHEMA_KEY, SCHEMA_VERSION = "schema", "2"
 LEGACY_INCARNATION = "0" * 32  # events of a door that predates log instances
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The door's chain hash at one of its events, as the hub checked and stored it."""
-
-    seq: int
-    position: int
-    hash: bytes
 
 
 @dataclass(frozen=True)
