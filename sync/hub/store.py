@@ -211,12 +211,13 @@ class HubStore:
             log.info("%s: a new log instance %s (from seq %d)", device_id, incarnation[:8],
                      base + 1)
         else:
+            larger = sa.func.max if c.dialect.name == "sqlite" else sa.func.greatest
+            # A door that compacted acknowledged events no longer holds them: what it does
+            # not hold any more is not a gap (and is not checkable by hub-verify).
             c.execute(hub_logs.update().where(hub_logs.c.device_id == device_id,
                                               hub_logs.c.incarnation == incarnation)
-                      .values(last_seen=now, stored_upto=sa.func.max(hub_logs.c.stored_upto,
-                                                                      base)
-                              if c.dialect.name == "sqlite"
-                              else sa.func.greatest(hub_logs.c.stored_upto, base)))
+                      .values(last_seen=now, base=larger(hub_logs.c.base, base),
+                              stored_upto=larger(hub_logs.c.stored_upto, base)))
 
     def _advance(self, c: sa.Connection, device_id: str,
                  incarnation: str) -> tuple[int, int | None]:
