@@ -112,7 +112,8 @@ def _time(text: str | None) -> float | None:
 def cmd_hub_punches(args: argparse.Namespace) -> int:
     from sync.hub.store import HubStore, open_hub_engine
 
-    rows = HubStore(open_hub_engine(args.db, create=False)).punches(_time(args.start), _time(args.end))
+    store = HubStore(open_hub_engine(args.db, create=False))
+    rows = store.punches(_time(args.start), _time(args.end))
     if args.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(["time", "device_id", "seq", "person_id", "name", "status"])

@@ -1,7 +1,9 @@
 """`python -m device --db PATH <command>`: the door device from a shell.
 
 Exit 0 on success, 2 on bad input (one line on stderr, nothing written), 1 when `verify`
-finds the log tampered with.
+finds the log tampered with, or when the disk or database fails under a command (a full
+disk, a read-only file: one line on stderr, the transaction rolled back). A reader that
+stops early (`... | head -1`) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from device.database import describe_storage_error
 from device.errors import FaceGateError
 from device.terminal import Terminal
 
@@ -21,19 +27,40 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_DB = "var/device.sqlite"
 
 
+STORAGE_ERRORS = (sa.exc.OperationalError, sa.exc.DatabaseError, sqlite3.Error, OSError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        return _run(args)
+    except BrokenPipeError:  # the reader went away (`| head -1`): no traceback
+        _silence_stdout()
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         terminal = Terminal.open(args.db, device_id=args.device_id)
     except FaceGateError as e:
         return _fail(e)
+    except BrokenPipeError:
+        raise
+    except STORAGE_ERRORS as e:
+        return _fail_storage(e, args.db)
     try:
-        return args.run(terminal, args)
+        code = args.run(terminal, args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except FaceGateError as e:
         return _fail(e)
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        raise
+    except STORAGE_ERRORS as e:
+        return _fail_storage(e, args.db)
     finally:
         terminal.close()
 
@@ -41,6 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(error: Exception) -> int:
     print(f"error: {error}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _fail_storage(error: BaseException, db: str) -> int:
+    """A full disk, a read-only file, a damaged table: one line, never a traceback."""
+    print(f"error: {describe_storage_error(error, db)}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_watch)
 
     p = sub.add_parser("verify", help="check the hash chain and rebuild every projection")
+    p.add_argument("--anchors", metavar="FILE",
+                   help="also check the log against the hub's anchors "
+                        "(run_sync.py hub-anchors DEVICE > FILE)")
     p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser("compact", help="drop hub-acknowledged records older than N days")
@@ -292,6 +338,11 @@ def cmd_run(t: Terminal, a: argparse.Namespace) -> int:
 
 
 def cmd_verify(t: Terminal, a: argparse.Namespace) -> int:
+    if a.anchors:
+        problem = _check_anchors(t, Path(a.anchors))
+        if problem:
+            print(f"TAMPERED: {problem}", file=sys.stderr)
+            return EXIT_FAILED
     report = t.verify()
     if report.first_bad_position is not None or report.reason is not None:
         where = f"event at position {report.first_bad_position}: " \
@@ -304,6 +355,34 @@ def cmd_verify(t: Terminal, a: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"ok: {report.events_checked} events, chain intact, projections match a rebuild")
     return EXIT_OK
+
+
+def _check_anchors(t: Terminal, path: Path) -> str | None:
+    """None if every hub anchor of this log instance holds, else what is wrong."""
+    from device import incarnation
+    from device.anchors import check_anchors, load_anchor_file
+    from device.errors import BadInput
+    from device.storage.db import read_transaction
+
+    try:
+        anchors = load_anchor_file(path.read_bytes())
+    except OSError as e:
+        raise BadInput(f"{path}: {e.strerror}") from e
+    if anchors.device != t.device_id:
+        raise BadInput(f"{path}: anchors of device {anchors.device!r}, this is {t.device_id!r}")
+    with read_transaction(t.database.engine) as c:
+        current = incarnation.ensure_read(c)
+    if anchors.incarnation != current.id and anchors.incarnation not in current.previous:
+        raise BadInput(f"{path}: anchors of another log instance ({anchors.incarnation[:8]})")
+    rows = anchors.anchors
+    if anchors.incarnation != current.id:  # an earlier instance: what the two share
+        rows = tuple(x for x in rows if x.seq <= current.base)
+    report = check_anchors(t.database.engine, t.device_id, rows)
+    if not report.ok:
+        return f"event at position {report.position}: {report.problem}"
+    print(f"anchors: {report.checked} acknowledged events hold"
+          + (f", {report.before_checkpoint} compacted" if report.before_checkpoint else ""))
+    return None
 
 
 def cmd_compact(t: Terminal, a: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from device.door import DoorLoop, DoorStep
 from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType
 from device.liveness.tof import fresh_distance_mm
+from device.settings import DeviceSettings
 from device.storage.db import read_transaction
 from device.storage.schema import events
 from device.terminal import Terminal
@@ -31,6 +32,7 @@ from device.terminal import Terminal
 log = logging.getLogger("facegate.door")
 
 COMMAND_POLL_SECONDS = 0.5
+SETTINGS_POLL_SECONDS = 0.5
 
 
 class CameraFrame(Protocol):
@@ -47,6 +49,12 @@ class DoorRelay(Protocol):
     def pulse(self, seconds: float) -> None: ...
 
 
+class WakeDistance(Protocol):
+    """hardware.tof.wake.WakeDetector: someone nearer than this wakes the door."""
+
+    wake_distance_mm: int
+
+
 @dataclass(frozen=True)
 class ProcessedFrame:
     rgb: np.ndarray
@@ -61,13 +69,19 @@ class DoorService:
     """One thread: newest camera frame -> pipeline -> decision -> relay and log."""
 
     def __init__(self, terminal: Terminal, frames: FrameFeed, relay: DoorRelay | None = None,
-                 awake: bool = True, distance: Callable[[], Any] | None = None) -> None:
-        """`distance`: the TOF sensor's latest() reading, for the liveness scale cue."""
+                 awake: bool = True, distance: Callable[[], Any] | None = None,
+                 wake: WakeDistance | None = None) -> None:
+        """`distance`: the TOF sensor's latest() reading, for the liveness scale cue.
+        `wake`: the TOF wake detector, whose distance follows the wake_distance_mm setting."""
         self.terminal = terminal
         self.frames = frames
         self.relay = relay
         self.distance = distance
+        self.wake = wake
         self.loop = DoorLoop(terminal)
+        self._applied: DeviceSettings | None = None
+        self._last_settings_poll = 0.0
+        self.apply_settings(terminal.settings())
         self._awake = threading.Event()
         if awake:
             self._awake.set()
@@ -115,6 +129,19 @@ class DoorService:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    def apply_settings(self, s: DeviceSettings) -> None:
+        """The settings a running door holds in memory: the recogniser's threshold, margin
+        and recheck time, and the wake detector's distance (it wins over the hardware
+        profile's). The relay pulse, attendance and liveness settings are read where they
+        are used (open_door, device/attendance.py, device/door.py)."""
+        pipeline = self.loop.pipeline
+        pipeline.threshold, pipeline.margin = s.match_threshold, s.match_margin
+        pipeline.recheck_seconds = s.recheck_seconds
+        if self.wake is not None and self.wake.wake_distance_mm != s.wake_distance_mm:
+            log.info("wake distance now %d mm", s.wake_distance_mm)
+            self.wake.wake_distance_mm = s.wake_distance_mm
+        self._applied = s
+
     def open_door(self, reason: str, person_id: str | None = None) -> bool:
         """Pulse the relay; the opening is in the log only if the relay took the pulse."""
         pulse = self.terminal.settings().relay_pulse_seconds
@@ -139,6 +166,7 @@ class DoorService:
         seq = 0
         while not self._stop.is_set():
             self._follow_commands()
+            self._follow_settings()
             if not self._awake.wait(timeout=COMMAND_POLL_SECONDS):
                 continue
             frame = self.frames.wait_frame(after_seq=seq, timeout=0.5)
@@ -166,6 +194,20 @@ class DoorService:
     def _newest_position(self) -> int:
         with read_transaction(self.terminal.database.engine) as c:
             return c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
+
+    def _follow_settings(self) -> None:
+        """Settings changed by any process (screen, HTTP, CLI, fleet): also while asleep,
+        when no frame reaches the door loop (the wake distance matters most then)."""
+        now = time.monotonic()
+        if now - self._last_settings_poll < SETTINGS_POLL_SECONDS:
+            return
+        self._last_settings_poll = now
+        try:
+            s = self.terminal.settings()
+            if s != self._applied:
+                self.apply_settings(s)
+        except Exception:  # a busy database costs one poll, never the door
+            log.exception("reading the settings failed")
 
     def _follow_commands(self) -> None:
         """Fleet commands recorded by the sync agent (another process) that need the door."""

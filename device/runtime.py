@@ -51,15 +51,16 @@ class DoorRuntime:
         return None if frame is None else cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
 
     def _start_http(self) -> None:
-        """The LAN API; a busy port or bad settings cost the API, never the door."""
+        """The LAN API; a busy port or bad settings cost the API, never the door: the
+        port is bound in the background, retried with backoff while it is busy."""
         from device.api.config import config_from_env
-        from device.api.server import start_server
+        from device.api.server import RetryingServer
 
         try:
             config = config_from_env()
-            self._side_services.append(start_server(self.terminal, config, self._latest_rgb))
-            log.info("HTTP API on http://%s:%s", config.host, config.port)
-        except Exception as e:
+            self._side_services.append(
+                RetryingServer(self.terminal, config, self._latest_rgb).start())
+        except Exception as e:  # SystemExit is not an Exception: none is raised here
             log.error("HTTP API not started: %s", e)
 
     def _start_mailer(self) -> None:
@@ -101,8 +102,9 @@ def build_door(db_path: str | Path, profile: Any = "dev-pc",
     hardware = build_hardware(profile)
     awake = hardware.tof is None if always_awake is None else always_awake
     distance = hardware.tof.latest if hardware.tof is not None else None
+    # the wake detector's distance follows the wake_distance_mm setting (not the profile's)
     service = DoorService(terminal, hardware.capture, hardware.relay, awake=awake,
-                          distance=distance)
+                          distance=distance, wake=hardware.wake)
     if hardware.tof is not None and not always_awake:
         hardware.capture.pause()
 

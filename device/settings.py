@@ -1,98 +1,88 @@
-"""Device settings: defaults here, changes are SettingsChanged events (projected to `settings`)."""
+"""Device settings: the rules in device/settings_rules.py, changes are SettingsChanged events
+(projected to `settings`).
+
+The dataclass keeps one field per entry of the rule table (same order), with the table's
+default; many modules read `settings.match_threshold` and the like.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import re
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from device.errors import BadInput
-from device.liveness.policy import (
-    DEFAULT_EYE_MM_MAX,
-    DEFAULT_EYE_MM_MIN,
-    DEFAULT_MAX_WAIT_S,
-    DEFAULT_MOTION_MIN,
-    LivenessPolicy,
-)
-from device.recognition.decision import DEFAULT_MARGIN, DEFAULT_THRESHOLD
+from device.settings_rules import RULES, check_together, check_values
 from device.storage.schema import settings as settings_table
+
+log = logging.getLogger("facegate.settings")
+_warned: set[str] = set()  # settings are read every 0.5 s: say each problem once
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
+
+
+def _default(name: str) -> Any:
+    return RULES[name].default
 
 
 @dataclass(frozen=True)
 class DeviceSettings:
-    device_name: str = "FaceGate"
-    language: str = "zh"
-    match_threshold: float = DEFAULT_THRESHOLD
-    match_margin: float = DEFAULT_MARGIN
-    debounce_seconds: float = 120.0
-    punch_mode: str = "toggle"  # "toggle": in, out, in...; "schedule": in before cutover
-    schedule_cutover: str = "12:00"
-    unknown_alert_interval: float = 30.0
-    retention_days: float = 90.0
-    relay_pulse_seconds: float = 3.0
-    wake_distance_mm: int = 1000
-    recheck_seconds: float = 1.0
-    admin_pin_hash: str = ""
-    liveness_policy: str = LivenessPolicy.PASSIVE.value  # "off" | "passive" | "strict"
-    camera_focal_px: float = 0.0  # set by `python -m device.liveness calibrate`; 0: none
-    camera_calibration_width_px: int = 0  # frame width the focal length was measured at
-    liveness_eye_mm_min: float = DEFAULT_EYE_MM_MIN  # plausible eye-centre distance, mm
-    liveness_eye_mm_max: float = DEFAULT_EYE_MM_MAX
-    liveness_motion_min: float = DEFAULT_MOTION_MIN  # homography residual, eye distances
-    liveness_max_wait_s: float = DEFAULT_MAX_WAIT_S  # longest wait for evidence
+    device_name: str = _default("device_name")
+    language: str = _default("language")
+    match_threshold: float = _default("match_threshold")
+    match_margin: float = _default("match_margin")
+    debounce_seconds: float = _default("debounce_seconds")
+    punch_mode: str = _default("punch_mode")  # "toggle": in, out, in...; "schedule"
+    schedule_cutover: str = _default("schedule_cutover")
+    unknown_alert_interval: float = _default("unknown_alert_interval")
+    retention_days: float = _default("retention_days")
+    relay_pulse_seconds: float = _default("relay_pulse_seconds")
+    wake_distance_mm: int = _default("wake_distance_mm")
+    recheck_seconds: float = _default("recheck_seconds")
+    admin_pin_hash: str = _default("admin_pin_hash")
+    liveness_policy: str = _default("liveness_policy")  # "off" | "passive" | "strict"
+    camera_focal_px: float = _default("camera_focal_px")  # `python -m device.liveness calibrate`
+    camera_calibration_width_px: int = _default("camera_calibration_width_px")
+    liveness_eye_mm_min: float = _default("liveness_eye_mm_min")
+    liveness_eye_mm_max: float = _default("liveness_eye_mm_max")
+    liveness_motion_min: float = _default("liveness_motion_min")
+    liveness_max_wait_s: float = _default("liveness_max_wait_s")
 
     def changed(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Validated, typed values; BadInput names the first bad key."""
-        fields = {f.name: f for f in dataclasses.fields(self)}
-        clean: dict[str, Any] = {}
-        for key, value in values.items():
-            if key not in fields:
-                raise BadInput(f"unknown setting {key!r}")
-            kind = type(getattr(self, key))
-            try:
-                clean[key] = kind(value)
-            except (TypeError, ValueError) as e:
-                raise BadInput(f"setting {key}: {value!r} is not a {kind.__name__}") from e
-            if kind is float and not math.isfinite(clean[key]):
-                raise BadInput(f"setting {key}: {value!r} is not a finite number")
-            if kind in (int, float) and clean[key] < 0:
-                raise BadInput(f"setting {key}: must not be negative")
-        if clean.get("punch_mode", self.punch_mode) not in ("toggle", "schedule"):
-            raise BadInput("setting punch_mode: use 'toggle' or 'schedule'")
-        cutover = clean.get("schedule_cutover", self.schedule_cutover)
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", cutover):
-            raise BadInput(f"setting schedule_cutover: {cutover!r} is not a time like 12:00")
-        if not 0.0 < clean.get("match_threshold", self.match_threshold) < 2.0:
-            raise BadInput("setting match_threshold: must be between 0 and 2")
-        _check_liveness(clean, self)
-        return clean
+        """Validated, typed values by the rule table; BadInput names the first bad key."""
+        return check_values(values, dataclasses.asdict(self))
 
 
-LIVENESS_LIMITS: dict[str, tuple[float, float]] = {
-    "camera_focal_px": (0.0, 100_000.0), "camera_calibration_width_px": (0, 100_000),
-    "liveness_eye_mm_min": (1.0, 200.0), "liveness_eye_mm_max": (1.0, 200.0),
-    "liveness_motion_min": (0.0, 1.0), "liveness_max_wait_s": (0.0, 10.0)}
-
-
-def _check_liveness(clean: dict[str, Any], current: DeviceSettings) -> None:
-    policy = clean.get("liveness_policy", current.liveness_policy)
-    if policy not in {p.value for p in LivenessPolicy}:
-        raise BadInput("setting liveness_policy: use 'off', 'passive' or 'strict'")
-    for key, (low, high) in LIVENESS_LIMITS.items():
-        if key in clean and not (math.isfinite(clean[key]) and low <= clean[key] <= high):
-            raise BadInput(f"setting {key}: must be between {low:g} and {high:g}")
-    low = clean.get("liveness_eye_mm_min", current.liveness_eye_mm_min)
-    if low >= clean.get("liveness_eye_mm_max", current.liveness_eye_mm_max):
-        raise BadInput("setting liveness_eye_mm_min: must be below liveness_eye_mm_max")
+if [f.name for f in dataclasses.fields(DeviceSettings)] != list(RULES):
+    raise ImportError("DeviceSettings and device/settings_rules.py RULES differ")
 
 
 def load_settings(connection: sa.Connection) -> DeviceSettings:
+    """The projected settings; a value stored by an older version that the rules now refuse
+    (relay_pulse_seconds=0 took every opening) reads as the default, with a warning."""
     stored = {row.key: json.loads(row.value)
               for row in connection.execute(sa.select(settings_table))}
-    known = {f.name for f in dataclasses.fields(DeviceSettings)}
-    return DeviceSettings(**{k: v for k, v in stored.items() if k in known})
+    values: dict[str, Any] = {}
+    for key, value in stored.items():
+        rule = RULES.get(key)
+        if rule is None:
+            continue
+        try:
+            values[key] = rule.check(value)
+        except BadInput as e:
+            _warn_once(f"stored {e}: using the default {rule.default!r}")
+    try:
+        check_together({**dataclasses.asdict(DeviceSettings()), **values})
+    except BadInput as e:
+        _warn_once(f"stored {e}: using the defaults")
+        values.pop("liveness_eye_mm_min", None)
+        values.pop("liveness_eye_mm_max", None)
+    return DeviceSettings(**values)

@@ -7,8 +7,9 @@ the touchscreen needs on top and should move into device/runtime.py:
   the camera) the door must not recognise, punch or raise alerts. The service's frame
   feed is wrapped by a gate that withholds frames; the camera keeps running for the
   enrolment preview even when the TOF sensor says nobody is there.
-- apply_settings(): the match threshold and the wake distance changed on the settings
-  screen take effect at once (the core reads them only at start).
+- apply_settings(): settings saved on the screen take effect at once. The door service
+  applies them (recogniser, wake distance) and also follows changes made by any other
+  process within about 0.5 s, with or without a screen.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class GuiDoor:
         door = cls(terminal, service, camera, gate, tof, wake)
         if wake is not None:
             door._unsubscribe.append(wake.add_listener(door._on_wake))
+            if service.wake is None:  # a service built without it: let it follow the setting
+                service.wake = wake
         door.apply_settings(terminal.settings())
         return door
 
@@ -122,11 +125,8 @@ class GuiDoor:
             self.camera.resume()
 
     def apply_settings(self, s: DeviceSettings) -> None:
-        pipeline = self.service.loop.pipeline
-        pipeline.threshold, pipeline.margin = s.match_threshold, s.match_margin
-        pipeline.recheck_seconds = s.recheck_seconds
-        if self.wake is not None:
-            self.wake.wake_distance_mm = s.wake_distance_mm
+        """Just saved on the screen: apply now rather than at the service's next poll."""
+        self.service.apply_settings(s)
 
     # -- reads for the views ------------------------------------------------------------
 

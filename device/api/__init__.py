@@ -17,7 +17,7 @@ _EXPORTS = {
     "ApiApp": "device.api.app", "create_app": "device.api.app",
     "ApiConfig": "device.api.config", "config_from_env": "device.api.config",
     "RunningServer": "device.api.server", "build_server": "device.api.server",
-    "start_server": "device.api.server",
+    "start_server": "device.api.server", "RetryingServer": "device.api.server",
 }
 
 __all__ = sorted(_EXPORTS)

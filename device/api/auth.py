@@ -47,9 +47,16 @@ def authenticate(call: Call, route: Route) -> None:
 
 
 def login(app: ApiContext, username: str, password: str, address: str) -> IssuedToken:
-    """A token for the right password; failures counted per user name and address."""
-    app.throttle.check(username, address)
-    account = app.accounts.check(username, password)
+    """A token for the right password; failures counted per user name and address.
+
+    The attempt is reserved before the password is checked, so parallel logins cannot
+    check more than the throttle's limit of passwords before the lockout."""
+    app.throttle.reserve(username, address)  # raises LockedOut
+    try:
+        account = app.accounts.check(username, password)
+    except BaseException:
+        app.throttle.release(username, address)
+        raise
     if account is None:
         app.throttle.failed(username, address)  # raises LockedOut on the last straw
         raise Unauthorized("wrong user name or password")

@@ -10,9 +10,12 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from device import strictjson
 from device.errors import BadInput
+from device.ids import check_id
 
 MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z
 
@@ -20,6 +23,10 @@ MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None
                   ) -> Response:
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # text that is not valid Unicode: escaped, never a 500
+        text = json.dumps(body, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     return Response(text, status=status, headers=dict(headers or {}),
                     content_type="application/json; charset=utf-8")
 
@@ -29,22 +36,55 @@ def error_body(status: int, code: str, message: str) -> dict[str, Any]:
     return {"code": status, "error": code, "msg": message}
 
 
-def json_body(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, or BadInput."""
+def body_bytes(request: Request) -> bytes:
+    """The raw body, refused with 413 beyond the request's limit whether it came with a
+    Content-Length or streamed (chunked): werkzeug cuts a stream off at the limit without
+    a word, so one byte past it is read here to tell a full body from a cut one."""
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None \
+            and request.content_length > limit:
+        raise RequestEntityTooLarge()
     data = request.get_data(cache=True)
-    if not data:
+    if limit is not None and len(data) >= limit and request.content_length is None:
+        raw = request.environ.get("wsgi.input")
+        try:
+            more = raw.read(1) if raw is not None else b""
+        except (OSError, ValueError):
+            more = b""
+        if more:
+            raise RequestEntityTooLarge()
+    return data
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object (device/strictjson.py's rules), or BadInput."""
+    data = body_bytes(request)
+    if not data.strip():
         return {}
     try:
-        body = json.loads(data, parse_constant=_no_constants)
-    except (ValueError, RecursionError) as e:
-        raise BadInput("the request body is not valid JSON") from e
+        body = strictjson.loads(data, max_bytes=max(len(data), 1))
+    except strictjson.JsonError as e:
+        problem = _one_line(str(e)).removeprefix("not JSON: ")
+        raise BadInput(f"the request body is not valid JSON: {problem}") from e
     if not isinstance(body, dict):
         raise BadInput("the request body must be a JSON object")
     return body
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def id_field(source: Mapping[str, Any], name: str, required: bool = False,
+             what: str | None = None) -> str | None:
+    """An id (staff id, alert id) by device/ids.py's one rule, or None when absent."""
+    value = source.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise BadInput(f"{name}: required")
+        return None
+    return check_id(value, what or name)
 
 
 def text_field(source: Mapping[str, Any], name: str, required: bool = False,
@@ -56,6 +96,10 @@ def text_field(source: Mapping[str, Any], name: str, required: bool = False,
         return None
     if not isinstance(value, str):
         raise BadInput(f"{name}: must be text")
+    try:
+        strictjson.check_text(value)
+    except strictjson.JsonError as e:
+        raise BadInput(f"{name}: {e}") from None
     value = value.strip()
     if len(value) > max_length:
         raise BadInput(f"{name}: at most {max_length} characters")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from device.settings import DeviceSettings
+from device.ids import BIDI_CONTROLS
+from device.settings_rules import RULE_LIST, Kind, SettingRule
 
 Schema = dict[str, Any]
 
@@ -79,39 +79,55 @@ ALERT = obj({"alert_id": STR, "time": TIME,
 
 HANDLED = obj({"code": INT, "alert_id": STR, "handled": BOOL})
 
-HIDDEN_SETTINGS = frozenset({"admin_pin_hash"})  # changed on the touchscreen only
+# -- settings: derived from the rule table (device/settings_rules.py), so the document and
+# the core agree: type, range, enum, pattern and length of every setting.
 
-# Ranges the device accepts for the settings this API has always had; any newer setting
-# is described by its type (the core checks its range and answers 400 with the rule).
-SETTING_RULES: dict[str, Schema] = {
-    "device_name": text(100, 1), "language": text(10, 1),
-    "match_threshold": {"type": "number", "exclusiveMinimum": True, "minimum": 0,
-                        "exclusiveMaximum": True, "maximum": 2},
-    "match_margin": {"type": "number", "minimum": 0, "maximum": 1},
-    "debounce_seconds": {"type": "number", "minimum": 0, "maximum": 86400},
-    "punch_mode": {"type": "string", "enum": ["toggle", "schedule"]},
-    "schedule_cutover": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
-    "unknown_alert_interval": {"type": "number", "minimum": 0, "maximum": 86400},
-    "retention_days": {"type": "number", "minimum": 1, "maximum": 3650},
-    "relay_pulse_seconds": {"type": "number", "minimum": 0, "maximum": 60},
-    "wake_distance_mm": {"type": "integer", "minimum": 0, "maximum": 2000},
-    "recheck_seconds": {"type": "number", "minimum": 0.1, "maximum": 60},
-}
-_TYPES = {"float": NUM, "int": INT, "str": STR, "bool": BOOL}
+HIDDEN_SETTINGS = frozenset(r.name for r in RULE_LIST if r.hidden)  # touchscreen only
+
+#: Approximates device.ids.check_name for a schema: no control (C0, C1) or bidi control
+#: characters, at least one non-space. (The core also refuses invisible-only names.)
+_NOT_IN_NAMES = "\\u0000-\\u001f\\u007f-\\u009f" + "".join(
+    f"\\u{ord(ch):04x}" for ch in sorted(BIDI_CONTROLS))
+NAME_PATTERN = f"^[^{_NOT_IN_NAMES}]*[^{_NOT_IN_NAMES}\\s][^{_NOT_IN_NAMES}]*$"
 
 
-def _setting_types() -> dict[str, Schema]:
-    """Every visible setting of DeviceSettings with its JSON type."""
-    return {f.name: _TYPES.get(str(f.type), {}) for f in dataclasses.fields(DeviceSettings)
-            if f.name not in HIDDEN_SETTINGS}
+def setting_schema(rule: SettingRule) -> Schema:
+    """The JSON Schema (OpenAPI 3.0 flavour) of one setting."""
+    schema: Schema
+    if rule.kind is Kind.ENUM:
+        schema = {"type": "string", "enum": list(rule.choices)}
+    elif rule.numeric:
+        schema = {"type": "integer" if rule.kind is Kind.INT else "number",
+                  "minimum": rule.minimum, "maximum": rule.maximum}
+        if rule.exclusive_minimum:
+            schema["exclusiveMinimum"] = True
+        if rule.exclusive_maximum:
+            schema["exclusiveMaximum"] = True
+    elif rule.kind is Kind.TIME_OF_DAY:
+        schema = {"type": "string", "pattern": rule.pattern}
+    else:
+        schema = text(rule.max_length or 0, rule.min_length)
+        pattern = NAME_PATTERN if rule.kind is Kind.NAME else rule.pattern
+        if pattern:
+            schema["pattern"] = pattern
+    schema["description"] = (f"{rule.description} ({rule.range_text()}; applied by the "
+                             f"{rule.applied_by})")
+    schema["default"] = rule.default
+    if rule.unit:
+        schema["x-unit"] = rule.unit
+    schema["x-applied-by"] = str(rule.applied_by)
+    return schema
 
 
-SETTINGS = obj(_setting_types())
+#: Every setting the API shows and changes, with its schema.
+SETTING_RULES: dict[str, Schema] = {r.name: setting_schema(r) for r in RULE_LIST
+                                    if not r.hidden}
+
+SETTINGS = obj(SETTING_RULES)
 
 SETTINGS_CHANGE: Schema = {
     "type": "object", "minProperties": 1, "additionalProperties": False,
-    "properties": {name: SETTING_RULES.get(name, kind)
-                   for name, kind in _setting_types().items()}}
+    "properties": SETTING_RULES}
 
 TIME_SET = obj({"code": INT, "applied": BOOL, "requested": TIME, "previous": TIME,
                 "offset_seconds": NUM, "command": STR, "msg": STR, "timezone": nullable(STR)})
@@ -131,3 +147,12 @@ MESSAGE = obj({"code": INT, "msg": STR})
 DELETED = obj({"code": INT, "staff_id": STR, "msg": STR})
 
 TIME_RANGE = obj({"start_time": STR, "end_time": STR}, required=[])
+
+
+def strict_extras(schema: Schema) -> Schema:
+    """A JSON body documents exactly its fields: unknown ones are ignored by the handlers,
+    but strict JSON (device/strictjson.py) refuses NUL text and integers beyond 64 bits
+    anywhere in a body, which the document could not say of unnamed members."""
+    if schema.get("type") == "object" and "additionalProperties" not in schema:
+        return {**schema, "additionalProperties": False}
+    return schema

@@ -4,10 +4,18 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from dataclasses import dataclass
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import (
+    LISTEN_QUEUE,
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from device.api.app import ApiApp, create_app
 from device.api.config import ApiConfig
@@ -66,16 +74,50 @@ class RunningServer:
 
 def build_server(terminal: Terminal, config: ApiConfig | None = None,
                  frames: FrameProvider | None = None) -> RunningServer:
-    """Bind the port (0: any free one) without serving yet."""
+    """Bind the port (0: any free one) without serving yet; OSError if it cannot."""
     config = config or ApiConfig()
+    return bind_app(_app(terminal, config, frames), config)
+
+
+def _app(terminal: Terminal, config: ApiConfig, frames: FrameProvider | None) -> ApiApp:
     if frames is None and config.video_source:
         frames = VideoFileFrames(config.video_source)
-    app = create_app(terminal, config, frames)
-    server = make_server(config.host, config.port, app, threaded=True,
-                         request_handler=_RequestHandler)
+    return create_app(terminal, config, frames)
+
+
+def bind_app(app: ApiApp, config: ApiConfig) -> RunningServer:
+    """A server for `app` on the configured address, or OSError (never SystemExit).
+
+    werkzeug's own bind prints to stderr and calls sys.exit on a busy port, which would
+    end the whole process (the door with it): the socket is bound here and handed over.
+    """
+    listener = _listen(config.host, config.port)
+    try:
+        server = make_server(config.host, config.port, app, threaded=True,
+                             request_handler=_RequestHandler, fd=listener.fileno())
+    except SystemExit as e:  # werkzeug gives up on the process; we only on the server
+        raise OSError(f"cannot serve on {config.host}:{config.port}") from e
+    finally:
+        listener.close()  # the server holds its own duplicate of the socket
+    # what HTTPServer.server_bind would have set (without its reverse DNS lookup)
+    server.server_name, server.server_port = str(server.server_address[0]), server.port
     if config.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("the API listens on %s: reachable from the network", config.host)
     return RunningServer(app, server)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = select_address_family(host, port)
+    address = get_sockaddr(host, int(port), family)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+        listener.bind(address)
+        listener.listen(LISTEN_QUEUE)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
 
 
 def start_server(terminal: Terminal, config: ApiConfig | None = None,
@@ -86,3 +128,82 @@ def start_server(terminal: Terminal, config: ApiConfig | None = None,
                                       daemon=True)
     running.thread.start()
     return running
+
+
+class RetryingServer:
+    """The API beside the door: serves as soon as its port can be bound.
+
+    A busy port (another program, a previous process still closing) costs the API, never
+    the door: the bind is retried on a background thread with backoff, with one log line
+    when it first fails and one when it succeeds.
+    """
+
+    def __init__(self, terminal: Terminal, config: ApiConfig | None = None,
+                 frames: FrameProvider | None = None, first_delay: float = 1.0,
+                 max_delay: float = 30.0) -> None:
+        self.config = config or ApiConfig()
+        self.app = _app(terminal, self.config, frames)
+        self.first_delay = max(0.01, first_delay)
+        self.max_delay = max(self.first_delay, max_delay)
+        self.running: RunningServer | None = None
+        self.serving = threading.Event()
+        self.attempts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.config.host}:{self.config.port}"
+
+    def start(self) -> RetryingServer:
+        self._thread = threading.Thread(target=self._run, name="facegate-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def wait_serving(self, timeout: float | None = None) -> bool:
+        return self.serving.wait(timeout)
+
+    def _run(self) -> None:
+        delay = self.first_delay
+        while not self._stopping.is_set():
+            self.attempts += 1
+            try:
+                running = bind_app(self.app, self.config)
+            except OSError as e:
+                if self.attempts == 1:
+                    log.warning("HTTP API: cannot listen on %s (%s); the door runs on, and "
+                                "the API retries in the background", self.where,
+                                e.strerror or e)
+                if self._stopping.wait(delay):
+                    return
+                delay = min(delay * 2, self.max_delay)
+                continue
+            except Exception:
+                log.exception("HTTP API not started")
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    running.server.server_close()
+                    return
+                running.thread = self._thread
+                self.running = running
+            if self.attempts > 1:
+                log.warning("HTTP API on %s: the port is free now", running.url)
+            else:
+                log.info("HTTP API on %s", running.url)
+            self.serving.set()
+            running.serve_forever()
+            return
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop retrying or serving; idempotent."""
+        self._stopping.set()
+        self.app.context.stopping.set()
+        with self._lock:
+            running, self.running = self.running, None
+        if running is not None:
+            running.stop(timeout)
+        elif self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None

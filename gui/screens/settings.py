@@ -1,4 +1,10 @@
-"""Settings: threshold, repeat-punch window, wake distance, door open time, language, PIN."""
+"""Settings: threshold, repeat-punch window, wake distance, door open time, language, PIN.
+
+Ranges, steps, decimals, units and the languages come from the rule table
+(device/settings_rules.py), so the screen offers exactly what the core accepts. Save sends
+only what was changed here: a value set over HTTP or by the CLI that the steppers cannot
+show exactly (0.555, 5.5 s) is not rounded over on the way.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,42 @@ from PyQt5.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from device.errors import BadInput
 from device.settings import DeviceSettings
+from device.settings_rules import RULES, SettingRule
 from gui.context import Context
 from gui.i18n import tr
 from gui.screens.base import Screen
 from gui.widgets.common import button, label, set_tone
 from gui.widgets.stepper import Stepper
 
-# setting -> (minimum, maximum, step, decimals, title key, unit key)
+#: The settings on the screen, with their title text key.
+STEPPER_TITLES: dict[str, str] = {
+    "match_threshold": "set_threshold", "debounce_seconds": "set_debounce",
+    "wake_distance_mm": "set_wake", "relay_pulse_seconds": "set_pulse"}
+UNIT_KEYS = {"seconds": "unit_s", "mm": "unit_mm"}  # table unit -> text key
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}  # for RULES["language"].choices
+
+
+def stepper_range(rule: SettingRule) -> tuple[float, float]:
+    """The table's range; an exclusive bound moves in by the smallest shown step."""
+    assert rule.minimum is not None and rule.maximum is not None
+    least = 10 ** -rule.decimals
+    low = rule.minimum + least if rule.exclusive_minimum else rule.minimum
+    high = rule.maximum - least if rule.exclusive_maximum else rule.maximum
+    return low, high
+
+
+def _stepper_spec(name: str, title: str) -> tuple[float, float, float, int, str, str]:
+    rule = RULES[name]
+    if rule.step is None:
+        raise ValueError(f"setting {name} has no screen step in device/settings_rules.py")
+    low, high = stepper_range(rule)
+    return low, high, rule.step, rule.decimals, title, UNIT_KEYS.get(rule.unit, "")
+
+
+# setting -> (minimum, maximum, step, decimals, title key, unit key), from the table
 STEPPERS: dict[str, tuple[float, float, float, int, str, str]] = {
-    "match_threshold": (0.30, 0.70, 0.01, 2, "set_threshold", ""),
-    "debounce_seconds": (0, 3600, 30, 0, "set_debounce", "unit_s"),
-    "wake_distance_mm": (300, 2000, 50, 0, "set_wake", "unit_mm"),
-    "relay_pulse_seconds": (1, 15, 0.5, 1, "set_pulse", "unit_s"),
-}
-LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+    name: _stepper_spec(name, title) for name, title in STEPPER_TITLES.items()}
+LANGUAGES: tuple[str, ...] = RULES["language"].choices
 
 
 class SettingsScreen(Screen):
@@ -51,8 +79,8 @@ class SettingsScreen(Screen):
         self.language_title = label("")
         language_row.addWidget(self.language_title, 1)
         self.language_buttons = {}
-        for code, text in LANGUAGE_NAMES.items():
-            b = button(text, checkable=True)
+        for code in LANGUAGES:
+            b = button(LANGUAGE_NAMES.get(code, code), checkable=True)
             b.setMinimumWidth(m.px(84))
             b.clicked.connect(lambda _=False, c=code: self._pick_language(c))
             language_row.addWidget(b)
@@ -67,7 +95,8 @@ class SettingsScreen(Screen):
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setWidget(body)  # fits at 480x320; scrolls only if a font is larger
         layout.addWidget(scroll, 1)
-        self.language = "zh"
+        self.language = RULES["language"].default
+        self._loaded: dict[str, object] = {}  # what load() showed, to send only changes
 
     def _pick_language(self, code: str) -> None:
         self.language = code
@@ -82,12 +111,20 @@ class SettingsScreen(Screen):
         for key, stepper in self.steppers.items():
             stepper.set_value(float(getattr(s, key)))
         self._pick_language(s.language)
+        self._loaded = self.shown()
 
-    def values(self) -> dict[str, object]:
-        values: dict[str, object] = {k: s.value() for k, s in self.steppers.items()}
-        values["wake_distance_mm"] = int(values["wake_distance_mm"])  # type: ignore[call-overload]
+    def shown(self) -> dict[str, object]:
+        """The values as the screen shows them, typed by the table."""
+        values: dict[str, object] = {}
+        for key, stepper in self.steppers.items():
+            kind = RULES[key].python_type
+            values[key] = kind(round(stepper.value())) if kind is int else kind(stepper.value())
         values["language"] = self.language
         return values
+
+    def values(self) -> dict[str, object]:
+        """What Save sends: the values changed on this screen since load()."""
+        return {k: v for k, v in self.shown().items() if self._loaded.get(k) != v}
 
     def retranslate(self) -> None:
         self.header.back.setText(tr("back"))
@@ -107,6 +144,7 @@ class SettingsScreen(Screen):
             self.message.setToolTip(str(e))
             set_tone(self.message, "bad")
             return
+        self._loaded = self.shown()
         self.saved.emit(settings)  # the window applies the language: texts change now
         self.message.setText(tr("saved"))
         set_tone(self.message, "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class WakeDetector:
         consecutive: int = DEFAULT_CONSECUTIVE,
         idle_after_s: float = DEFAULT_IDLE_AFTER_S,
     ) -> None:
-        if wake_distance_mm <= 0 or consecutive < 1 or idle_after_s <= 0:
+        if consecutive < 1 or idle_after_s <= 0:
             raise ValueError("wake distance, consecutive count and idle time must be positive")
         self.wake_distance_mm = wake_distance_mm
         self.consecutive = consecutive
@@ -55,6 +56,18 @@ class WakeDetector:
         self._streak = 0
         self._last_presence: float | None = None
         self._listeners: Listeners[WakeEvent] = Listeners("wake")
+
+    @property
+    def wake_distance_mm(self) -> int:
+        return self._wake_distance_mm
+
+    @wake_distance_mm.setter
+    def wake_distance_mm(self, mm: int) -> None:
+        """May change while running (the door follows the wake_distance_mm setting); the
+        next reading is judged by the new distance."""
+        if isinstance(mm, bool) or not isinstance(mm, numbers.Integral) or mm <= 0:
+            raise ValueError(f"wake distance must be a positive whole number of mm, not {mm!r}")
+        self._wake_distance_mm = int(mm)
 
     @property
     def state(self) -> WakeState:

@@ -106,3 +106,82 @@ def test_the_door_starts_its_http_api_with_the_live_camera(enrolled_db: Path, mo
             assert reply.status == 200
     finally:
         door.close()
+
+
+def _headless_profile(first_approach_s: float):
+    from hardware.profiles.model import CameraConfig, HardwareProfile, TofConfig, TofKind
+
+    # the profile says 1000 mm; the device setting decides
+    return HardwareProfile("test-headless", CameraConfig("fake://?width=160&height=120&fps=5"),
+                           TofConfig(kind=TofKind.SIMULATED, poll_hz=20.0,
+                                     approach_every_s=30.0, first_approach_s=first_approach_s,
+                                     wake_distance_mm=1000))
+
+
+def test_a_headless_door_wakes_at_the_distance_another_process_sets(db_path: Path) -> None:
+    """`python -m device run` has no screen: the door itself follows wake_distance_mm."""
+    from device.runtime import build_door
+    from hardware.tof.wake import WakeState
+
+    Terminal.open(db_path).close()
+    door = build_door(db_path, _headless_profile(first_approach_s=2.5), serve_http=False)
+    woke = []
+    door.hardware.wake.add_listener(lambda e: woke.append(e))
+    other = Terminal.open(db_path)  # the CLI, the HTTP API or the sync agent
+    door.start()
+    try:
+        assert door.hardware.wake.wake_distance_mm == 1000
+        other.change_settings(wake_distance_mm=1500)  # while nobody is there: no frames
+        deadline = time.monotonic() + 2.0
+        while door.hardware.wake.wake_distance_mm != 1500 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert door.hardware.wake.wake_distance_mm == 1500
+        assert not door.service.awake  # the change came before the approach
+        deadline = time.monotonic() + 15
+        while not woke and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert woke and woke[0].state is WakeState.AWAKE
+        # the simulated person walks from 1900 mm to 450 mm: it woke nearer than 1500 mm,
+        # long before 1000 mm (the profile's distance, all a headless door had before)
+        assert woke[0].distance_mm is not None and 1000 < woke[0].distance_mm < 1500
+        deadline = time.monotonic() + 2.0
+        while not door.service.awake and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert door.service.awake
+    finally:
+        door.close()
+        other.close()
+
+
+def test_the_setting_wins_over_the_profile_from_the_start(db_path: Path) -> None:
+    from device.runtime import build_door
+
+    other = Terminal.open(db_path)
+    other.change_settings(wake_distance_mm=600)
+    door = build_door(db_path, _headless_profile(first_approach_s=20.0), serve_http=False)
+    try:
+        assert door.hardware.wake.wake_distance_mm == 600
+    finally:
+        door.close()
+        other.close()
+
+
+def test_the_service_follows_settings_while_asleep(db_path: Path) -> None:
+    from hardware.tof.wake import WakeDetector
+
+    terminal = Terminal.open(db_path)
+    other = Terminal.open(db_path)
+    wake = WakeDetector(1000)
+    service = DoorService(terminal, frames=None, relay=FakeRelay(), awake=False,  # type: ignore[arg-type]
+                          wake=wake)
+    try:
+        other.change_settings(wake_distance_mm=250, match_threshold=0.45, recheck_seconds=3)
+        service._last_settings_poll = 0.0
+        service._follow_settings()
+        assert wake.wake_distance_mm == 250
+        pipeline = service.loop.pipeline
+        assert (pipeline.threshold, pipeline.recheck_seconds) == (0.45, 3.0)
+    finally:
+        service.relay.close()  # type: ignore[union-attr]
+        terminal.close()
+        other.close()

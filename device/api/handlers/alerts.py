@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from device.api.context import Call
 from device.api.http import flag, iso, json_response
 from device.errors import NotFound
+from device.ids import check_id
 
 
 def list_alerts(call: Call) -> Response:
@@ -19,6 +20,7 @@ def list_alerts(call: Call) -> Response:
 
 
 def snapshot(call: Call, alert_id: str) -> Response:
+    alert_id = check_id(alert_id, "alert id")
     jpeg = call.terminal.alert_snapshot(alert_id)
     if jpeg is None:
         raise NotFound(f"alert {alert_id!r} has no snapshot (none taken, or erased)")
@@ -27,6 +29,7 @@ def snapshot(call: Call, alert_id: str) -> Response:
 
 
 def mark_handled(call: Call, alert_id: str) -> Response:
+    alert_id = check_id(alert_id, "alert id")
     call.terminal.handle_alert(alert_id)
     call.audit("alerts.handled", alert_id=alert_id)
     return json_response({"code": 200, "alert_id": alert_id, "handled": True})

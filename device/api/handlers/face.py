@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from device.api.context import Call
 from device.api.handlers.uploads import enroll_upload, identify_upload, new_staff_id, required_file
-from device.api.http import flag, json_response, text_field
+from device.api.http import flag, id_field, json_response, text_field
 from device.terminal import IdentifiedFace
 
 
@@ -16,7 +16,7 @@ def registration(call: Call) -> Response:
     file = required_file(call.request.files, "file")
     name = text_field(form, "username", required=True, max_length=100)
     assert name is not None
-    person_id = text_field(form, "id", max_length=64) or new_staff_id()
+    person_id = id_field(form, "id", what="id") or new_staff_id()
     result = enroll_upload(call.terminal, person_id, name, file,
                            phone=text_field(form, "phone", max_length=40),
                            mail=text_field(form, "mail", max_length=200),

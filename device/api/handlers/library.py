@@ -16,6 +16,7 @@ from device.api.handlers.uploads import enroll_upload
 from device.api.http import (
     error_body,
     flag,
+    id_field,
     iso,
     json_body,
     json_response,
@@ -23,6 +24,7 @@ from device.api.http import (
     upload_name,
 )
 from device.errors import BadInput
+from device.ids import check_id
 from device.terminal import staff_from_file_name
 
 MAX_FILES = 100
@@ -68,10 +70,10 @@ def get_face_libraries(call: Call) -> Response:
 def delete_face(call: Call) -> Response:
     """Remove a person and erase their face data (body {"face_id": ...} or ?staff_id=)."""
     body = json_body(call.request)
-    staff_id = (text_field(body, "face_id", max_length=64)
-                or text_field(body, "staff_id", max_length=64)
-                or text_field(body, "face_d", max_length=64)  # seed 001's spelling
-                or text_field(call.request.args, "staff_id", max_length=64))
+    staff_id = (id_field(body, "face_id", what="staff id")
+                or id_field(body, "staff_id", what="staff id")
+                or id_field(body, "face_d", what="staff id")  # seed 001's spelling
+                or id_field(call.request.args, "staff_id", what="staff id"))
     if staff_id is None:
         raise BadInput('face_id: required, e.g. {"face_id": "HR0878"}')
     call.terminal.remove(staff_id)
@@ -82,9 +84,10 @@ def delete_face(call: Call) -> Response:
 
 def download_facelib(call: Call) -> Response:
     """A zip of the person's stored face crops."""
-    staff_id = text_field(call.request.args, "staff_id", required=True, max_length=64)
+    staff_id = text_field(call.request.args, "staff_id", required=True, max_length=200)
     assert staff_id is not None
-    staff_id = staff_id.strip('"')  # seed 001's example quotes it: ?staff_id="HR0878"
+    # seed 001's example quotes it: ?staff_id="HR0878"
+    staff_id = check_id(staff_id.strip().strip('"'), "staff id")
     crops = call.terminal.face_crops(staff_id)
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", staff_id)
     buffer = io.BytesIO()

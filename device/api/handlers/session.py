@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from device.api.accounts import Role
+from device.api.accounts import Role, check_username
 from device.api.auth import login as check_login
 from device.api.context import Call
 from device.api.http import client_address, iso, json_body, json_response, text_field
@@ -47,6 +47,7 @@ def create_account(call: Call) -> Response:
 
 
 def delete_account(call: Call, username: str) -> Response:
+    username = check_username(username)
     call.app.accounts.delete(username)
     call.audit("accounts.delete", username=username)
     return json_response({"code": 200, "msg": f"account {username!r} deleted"})

@@ -18,6 +18,7 @@ from device.api.errors import ApiError
 from device.api.handlers.web_assets import CSS, JS
 from device.api.http import client_address, time_range
 from device.errors import BadInput
+from device.ids import check_id
 from device.terminal import PersonSummary
 
 PUNCH_ROWS = 200
@@ -55,6 +56,7 @@ def logout_submit(call: Call) -> Response:
 
 
 def handle_alert_submit(call: Call, alert_id: str) -> Response:
+    alert_id = check_id(alert_id, "alert id")
     call.terminal.handle_alert(alert_id)
     call.audit("alerts.handled", alert_id=alert_id, via="admin page")
     return redirect("/admin#alerts", 303)
