@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from device import biometrics, incarnation
 from device.attendance import alert_event
 from device.event_schemas import event_problem, payload_problem
-from device.eventlog.model import RemoteEvent
+from device.eventlog.model import NewEvent, RemoteEvent
 from device.eventlog.sqlite import latest_checkpoint, row_to_event
 from device.events import AlertKind, EventType, upcast
 from device.incarnation import Incarnation
@@ -32,7 +32,7 @@ from device.storage.schema import (
     subject_keys,
     sync_state,
 )
-from device.store import EventStore
+from device.store import EventStore, StoreTransaction
 from device.strictjson import is_canonical
 from sync.checksum import library_checksum
 from sync.wire import WireEvent, to_wire
@@ -195,9 +195,39 @@ class DeviceSync:
             new = incarnation.start_new(c, base=held_from)
             _put(c, ACKED_SEQ, held_from)
             _put(c, HUB_ACKED, checkpoint.position if checkpoint else 0)
+            offered = self._offer_library_again(txn)
         log.info("a new hub database: sending every event this log holds (from seq %d) as "
-                 "log instance %s", held_from + 1, new.id[:8])
+                 "log instance %s, with %d library events the hub had sent us", held_from + 1,
+                 new.id[:8], offered)
         return new
+
+    def _offer_library_again(self, txn: StoreTransaction) -> int:
+        """People the lost hub had sent us (enrolled centrally, or at other doors) go back
+        as our own events, so the new hub's library holds everyone this door knows. The
+        copies change nothing here: the projections apply them as they stand."""
+        c = txn.connection
+        alive_people = set(c.execute(sa.select(people.c.person_id)).scalars())
+        alive_samples = set(c.execute(sa.select(face_samples.c.sample_id)).scalars())
+        rows = c.execute(sa.select(events).where(
+            events.c.origin != self.device_id,
+            events.c.type.in_([EventType.PERSON_ENROLLED.value,
+                               EventType.FACE_SAMPLE_ADDED.value]))
+            .order_by(events.c.position)).all()
+        copies = []
+        for row in rows:
+            event = row_to_event(row)
+            if not event.origin.startswith(HUB_ORIGIN) or event_problem(event) is not None:
+                continue
+            payload = upcast(event)
+            if payload["person_id"] not in alive_people:
+                continue
+            if event.type == EventType.FACE_SAMPLE_ADDED and (
+                    payload["sample_id"] not in alive_samples or not event.sealed):
+                continue
+            copies.append(NewEvent(event.type, payload, event.version, event.sealed))
+        if copies:
+            txn.append(copies)
+        return len(copies)
 
     def record_rejections(self, rejected: Sequence[tuple[int, str]]) -> int:
         """Own events the hub refused: each raises one alert and is counted, once."""

@@ -70,7 +70,7 @@ class HubDatabases:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_doors_join_late_are_replaced_and_restored_and_the_hub_loses_its_database(
-        tmp_path: Path, broker, enrolled_db: Path, kind: str) -> None:
+        tmp_path: Path, broker, enrolled_db: Path, data_dir: Path, kind: str) -> None:
     hubs = HubDatabases(kind, tmp_path)
     hub, hub_runner = hub_on(hubs.new(), broker)
     a_db = enrolled_db  # door-t: six people enrolled here
@@ -100,6 +100,14 @@ def test_doors_join_late_are_replaced_and_restored_and_the_hub_loses_its_databas
         backup = _copy(a_db, tmp_path / "a-backup.sqlite")
         punch(a_db, "door-t", 4, "a2-")  # at the hub, but not in the backup
         wait_for(all_punches_once, 60, "punches after the backup")
+
+        # Someone is enrolled centrally at the hub: every door learns them.
+        from sync.hub.enrol import enrolment_changes
+
+        hub.append_library(enrolment_changes("C1", "Central", [data_dir / "faces" / "joe_biden"
+                                                               / "biden_1.jpg"]))
+        wait_for(lambda: _checksum(a_db) == _checksum(b_db) == hub.library_state()[1], 60,
+                 "the central enrolment at every door")
 
         # A brand-new door joins after a removal.
         c_db = tmp_path / "door-c.sqlite"
@@ -154,8 +162,10 @@ def test_doors_join_late_are_replaced_and_restored_and_the_hub_loses_its_databas
         punch(c_db, "door-c", 2, "c1-")
         surviving.update({("door-c", f"c1-{i}"): 1 for i in range(2)})
         wait_for(lambda: _punch_names(hub) == surviving, 60, "a punch at the new hub")
-        wait_for(lambda: len({_checksum(db) for db in (a_db, b_db, c_db)}) == 1, 90,
-                 "every door to converge on one library")
+        wait_for(lambda: len({_checksum(db) for db in (a_db, b_db, c_db)}
+                             | {hub.library_state()[1]}) == 1, 90,
+                 "every door and the new hub to converge on one library")
+        assert hub.has_person("C1"), "the centrally enrolled person came back to the hub"
         for runner in (*agents.values(), hub_runner):
             assert runner.thread.is_alive(), "a process died"
     finally:
