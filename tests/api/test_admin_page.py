@@ -124,3 +124,42 @@ def test_viewers_see_no_change_buttons(api: Api, data_dir: Path, browser: object
     assert _wait(lambda: driver.current_url.endswith("/admin/login"))  # type: ignore[attr-defined]
     driver.get(api.url + "/admin")  # type: ignore[attr-defined]
     assert driver.current_url.endswith("/admin/login")  # type: ignore[attr-defined]
+
+
+def test_hostile_names_show_as_text_in_the_browser(api: Api, data_dir: Path, browser: object,
+                                                   tmp_path: Path) -> None:
+    """Staff names and alert details holding markup are shown as typed, and run nothing."""
+    import uuid
+
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    from device.attendance import alert_event
+    from device.events import AlertKind
+
+    script, img = "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'
+    for staff_id, name, file in (("alex_lacamoire", script, "alex_2.jpg"),
+                                 ("barack_obama", img, "obama_2.jpg")):
+        r = api.admin.post("/face/registration", data={"id": staff_id, "username": name},
+                           files={"file": photo(data_dir, staff_id, file)})
+        assert r.status_code == 200, r.text
+    attendance = Attendance(api.terminal.store)
+    attendance.on_match(Match(Verdict.KNOWN, "alex_lacamoire", 0.3, None, None))
+    attendance.on_match(Match(Verdict.KNOWN, "barack_obama", 0.28, None, None))
+    with api.terminal.store.transaction() as txn:
+        txn.append([alert_event(txn.connection, uuid.uuid4().hex, AlertKind.DEVICE_FAULT,
+                                detail, None) for detail in (script, img)])
+
+    driver = browser
+    _log_in(driver, api, *ADMIN)
+    assert _wait(lambda: driver.current_url.endswith("/admin"))  # type: ignore[attr-defined]
+    for section in ("people", "punches", "alerts"):
+        text = driver.find_element(By.ID, section).text  # type: ignore[attr-defined]
+        assert script in text and img in text, (section, text)
+    assert driver.execute_script(  # type: ignore[attr-defined]
+        "return [document.scripts.length, document.querySelectorAll('[onerror]').length,"
+        " document.querySelectorAll('img[src=\"x\"]').length]") == [1, 0, 0]
+    with pytest.raises(NoAlertPresentException):
+        _ = driver.switch_to.alert.text  # type: ignore[attr-defined]
+    screenshot = tmp_path / "hostile.png"
+    assert driver.save_screenshot(str(screenshot))  # type: ignore[attr-defined]
