@@ -17,16 +17,14 @@ from typing import Any, Protocol
 
 import cv2
 import numpy as np
-import sqlalchemy as sa
 
 from device.attendance import DoorDecision, alert_event
 from device.door import DoorLoop, DoorStep
 from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType
+from device.follower import LogFollower
 from device.liveness.tof import fresh_distance_mm
 from device.settings import DeviceSettings
-from device.storage.db import read_transaction
-from device.storage.schema import events
 from device.terminal import Terminal
 
 log = logging.getLogger("facegate.door")
@@ -89,7 +87,8 @@ class DoorService:
         self._thread: threading.Thread | None = None
         self._listeners: dict[str, list[Listener]] = {
             "frame": [], "decision": [], "awake": [], "door": [], "error": []}
-        self._command_position = self._newest_position()
+        self._commands = LogFollower(terminal.database.engine,
+                                     [EventType.COMMAND_RECEIVED.value])  # from now on
         self._last_command_poll = 0.0
         self.frames_processed = 0
 
@@ -191,10 +190,6 @@ class DoorService:
                 self.open_door("recognised", decision.person_id)
             self._emit("decision", decision)
 
-    def _newest_position(self) -> int:
-        with read_transaction(self.terminal.database.engine) as c:
-            return c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
-
     def _follow_settings(self) -> None:
         """Settings changed by any process (screen, HTTP, CLI, fleet): also while asleep,
         when no frame reaches the door loop (the wake distance matters most then)."""
@@ -215,15 +210,8 @@ class DoorService:
         if now - self._last_command_poll < COMMAND_POLL_SECONDS:
             return
         self._last_command_poll = now
-        with read_transaction(self.terminal.database.engine) as c:
-            rows = c.execute(sa.select(events.c.position, events.c.payload).where(
-                events.c.type == EventType.COMMAND_RECEIVED.value,
-                events.c.position > self._command_position).order_by(events.c.position)).all()
-        import json
-
-        for row in rows:
-            self._command_position = row.position
-            command = json.loads(row.payload)
+        for event in self._commands.pull_all():
+            command = event.payload
             if command.get("command") == "open_door" and command.get("status") == "ok" \
                     and time.time() <= float(command.get("expires_at", 0)):
                 self.open_door("fleet command")

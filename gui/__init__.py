@@ -5,6 +5,6 @@ through `device.door_service.DoorService` events, marshalled onto the GUI thread
 signal bridge (`gui.bridge`). No business rule lives in a widget: what a decision means,
 who may enrol, what a punch is, all of that is decided in device/.
 
-The Qt-free helpers here (`admin_pin`, `enrol_session`, `sync_status`, `periods`,
-`device_status`) are adapters that belong in device/ eventually; see docs/gui.md.
+The Qt-free helpers here (`admin_pin`, `enrol_session`, `periods`) are adapters that
+belong in device/ eventually; see docs/gui.md. Reads go through device/queries.py.
 """

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from device.storage.db import read_transaction
-from device.storage.schema import people
+from device.queries import name_of
 from device.terminal import Terminal
 
 
@@ -18,9 +15,7 @@ class NameBook:
         if person_id is None:
             return None
         if person_id not in self._names:
-            with read_transaction(self.terminal.database.engine) as c:
-                self._names[person_id] = c.execute(
-                    sa.select(people.c.name).where(people.c.person_id == person_id)).scalar()
+            self._names[person_id] = name_of(self.terminal.database.engine, person_id)
         return self._names[person_id]
 
     def forget(self) -> None:

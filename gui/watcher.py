@@ -10,8 +10,8 @@ import logging
 
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
+from device.queries import LogHeads, log_heads
 from device.terminal import Terminal
-from gui.device_status import LogHeads, log_heads
 
 log = logging.getLogger("facegate.gui")
 
@@ -26,7 +26,7 @@ class LogWatcher(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.terminal = terminal
-        self.heads = log_heads(terminal)
+        self.heads = log_heads(terminal.database.engine)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -39,7 +39,7 @@ class LogWatcher(QObject):
 
     def poll(self) -> None:
         try:
-            heads = log_heads(self.terminal)
+            heads = log_heads(self.terminal.database.engine)
         except Exception:  # a locked or vanished file must not take the screen down
             log.exception("polling the log failed")
             return

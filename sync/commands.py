@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from device.errors import FaceGateError
 from device.eventlog.model import NewEvent
 from device.events import EventType
-from device.storage.db import json_field, read_transaction
-from device.storage.schema import events
+from device.queries import recorded_command
 from device.terminal import Terminal
 from sync.codes import Command, ResultStatus
 
@@ -105,18 +101,13 @@ READ_ONLY = frozenset({Command.LIST_LIBRARY, Command.PUNCHES, Command.FACE_CROPS
 
 
 def previous_result(t: Terminal, request_id: str) -> CommandResult | None:
-    with read_transaction(t.database.engine) as c:
-        row = c.execute(sa.select(events.c.payload).where(
-            events.c.type == EventType.COMMAND_RECEIVED.value,
-            json_field(events.c.payload, "$.request_id") == request_id)).first()
-    if row is None:
+    done = recorded_command(t.database.engine, request_id)
+    if done is None:
         return None
     try:
-        p = json.loads(row.payload)
-        return CommandResult(request_id, ResultStatus(p["status"]), p.get("result"),
-                             p.get("error"))
-    except (ValueError, KeyError, TypeError):
-        return None  # a record this build cannot read (quarantined): run it afresh
+        return CommandResult(request_id, ResultStatus(done.status), done.result, done.error)
+    except ValueError:
+        return None
 
 
 def execute(t: Terminal, request_id: str, command: str, args: dict, expires_at: float,

@@ -34,18 +34,20 @@ from device.storage.schema import (
 )
 from device.store import EventStore, StoreTransaction
 from device.strictjson import is_canonical
+from device.sync_keys import (
+    ACKED_SEQ,
+    HUB_CONTACT,
+    HUB_DB,
+    HUB_ORIGIN,
+    LIBRARY_ORIGIN,
+    REJECTED,
+    SESSION,
+)
 from sync.checksum import library_checksum
 from sync.wire import WireEvent, to_wire
 
 log = logging.getLogger("facegate.agent")
 
-HUB_ORIGIN = "hub"
-ACKED_SEQ = "hub_acked_seq"
-SESSION = "mqtt_session"
-HUB_CONTACT = "hub_contact_at"  # unix seconds of the hub's last answer (the GUI shows it)
-REJECTED = "hub_rejected_events"  # own events the hub refused (each raised an alert)
-HUB_DB = "hub_db"  # device_meta: the id of the hub database that acknowledged our events
-LIBRARY_ORIGIN = "library_origin"  # device_meta: whose library sequence this door follows
 
 
 @dataclass(frozen=True)

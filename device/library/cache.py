@@ -17,11 +17,12 @@ import sqlalchemy as sa
 
 from device.biometrics import blob_to_encoding
 from device.event_schemas import event_problem
-from device.eventlog.sqlite import row_to_event
+from device.eventlog.model import RecordedEvent
 from device.events import LIBRARY_EVENTS, EventType, upcast
+from device.follower import LogFollower, head_position
 from device.recognition.matcher import FaceIndex
 from device.storage.db import read_transaction
-from device.storage.schema import events, face_samples, people
+from device.storage.schema import face_samples, people
 
 _LIBRARY_TYPES = [t.value for t in LIBRARY_EVENTS]
 _LOAD_CHUNK = 2048  # rows per read: fewer Python objects alive at once, less heap left behind
@@ -31,14 +32,14 @@ class LibraryCache:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.index = FaceIndex()
-        self.position = 0
+        self.follower = LogFollower(engine, _LIBRARY_TYPES, position=0)
         self._lock = threading.Lock()
 
     def load(self) -> None:
         """Read the whole library in one snapshot, a chunk of rows at a time: the peak
         stays near the index's own size (a list of all rows would triple it)."""
         with self._lock, read_transaction(self.engine) as c:
-            self.position = c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
+            self.follower.position = head_position(c)
             count = c.execute(sa.select(sa.func.count()).select_from(face_samples)).scalar()
             index = FaceIndex(capacity=max(1024, count or 0))
             result = c.execute(sa.select(face_samples.c.sample_id, face_samples.c.person_id,
@@ -59,20 +60,19 @@ class LibraryCache:
     def refresh(self) -> bool:
         """Apply library changes appended since the last call; True if anything changed."""
         with self._lock, read_transaction(self.engine) as c:
-            newest = c.execute(sa.select(sa.func.max(events.c.position))
-                               .where(events.c.type.in_(_LIBRARY_TYPES))).scalar() or 0
-            if newest <= self.position:
+            if head_position(c, self.follower.types) <= self.follower.position:
                 return False
-            rows = c.execute(sa.select(events).where(events.c.type.in_(_LIBRARY_TYPES),
-                                                     events.c.position > self.position)
-                             .order_by(events.c.position)).all()
-            for row in rows:
-                self._apply(c, row)
-            self.position = newest
+            while batch := self.follower.pull(_LOAD_CHUNK, connection=c):
+                for event in batch:
+                    self._apply(c, event)
             return True
 
-    def _apply(self, c: sa.Connection, row: sa.Row) -> None:
-        event = row_to_event(row)
+    @property
+    def position(self) -> int:
+        """The log position up to which this cache holds the library."""
+        return self.follower.position
+
+    def _apply(self, c: sa.Connection, event: RecordedEvent) -> None:
         if event_problem(event) is not None:
             return  # quarantined: the projections did not apply it either
         payload = upcast(event)

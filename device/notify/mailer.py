@@ -16,12 +16,15 @@ from collections.abc import Callable
 from device.errors import NotFound
 from device.eventlog.model import RecordedEvent
 from device.events import EventType, upcast
+from device.follower import LogFollower
 from device.notify.budget import MailBudget
 from device.notify.config import MailConfig
 from device.notify.message import AlertNotice, alert_message, digest_message
 from device.notify.sender import MailError, SmtpSender
 from device.notify.state import MailerState, load_state, save_state
 from device.terminal import Terminal
+
+_ALERTS = [EventType.ALERT_RAISED.value]
 
 log = logging.getLogger("facegate.notify")
 
@@ -87,9 +90,9 @@ class AlertMailer:
         """Mail what is new (as the budget allows); the number of mails sent."""
         state = self.state()
         sent = 0
+        alerts = LogFollower(self.terminal.database.engine, _ALERTS, position=state.position)
         while not self._stop.is_set():
-            batch = self.terminal.store.read(after=state.position, limit=BATCH,
-                                             types=[EventType.ALERT_RAISED.value])
+            batch = alerts.pull(BATCH)
             for event in batch:
                 if self._wanted(event) and state.pending_after is None \
                         and self.budget.available():
@@ -126,15 +129,12 @@ class AlertMailer:
     def _pending(self, state: MailerState) -> list[AlertNotice]:
         assert state.pending_after is not None
         notices: list[AlertNotice] = []
-        after = state.pending_after
-        while after < state.position:
-            batch = self.terminal.store.read(after=after, limit=BATCH,
-                                             types=[EventType.ALERT_RAISED.value])
-            batch = [e for e in batch if e.position <= state.position]
+        owed = LogFollower(self.terminal.database.engine, _ALERTS, position=state.pending_after)
+        while owed.position < state.position:
+            batch = [e for e in owed.pull(BATCH) if e.position <= state.position]
             if not batch:
                 break
             notices.extend(self._notice(e) for e in batch if self._wanted(e))
-            after = batch[-1].position
         return notices
 
     def _notice(self, event: RecordedEvent, snapshot: bool = False) -> AlertNotice:

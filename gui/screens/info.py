@@ -5,8 +5,8 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
+from device.queries import read_device_status
 from gui.context import Context
-from gui.device_status import read_device_status
 from gui.i18n import stamp, tr
 from gui.screens.base import Screen
 from gui.widgets.common import label

@@ -14,10 +14,10 @@ from PyQt5.QtWidgets import (
 )
 
 from device.errors import NotFound
+from device.queries import find_people
 from device.terminal import PersonSummary
 from gui.context import Context
 from gui.i18n import tr
-from gui.people_query import find_people
 from gui.screens.base import Screen
 from gui.widgets.common import button, label
 from gui.widgets.keyboard import Keyboard

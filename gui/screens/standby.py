@@ -8,11 +8,11 @@ import time
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from device.queries import SyncState, read_sync_status
 from gui import i18n
 from gui.context import Context
 from gui.i18n import tr
 from gui.screens.base import Screen
-from gui.sync_status import SyncState, read_sync_status
 from gui.widgets.common import button, label, set_tone
 
 SYNC_REFRESH_MS = 2000

@@ -11,13 +11,14 @@ from device.attendance import Outcome
 from device.errors import BadInput
 from device.events import AlertKind
 from device.library.enrolment import QualityPolicy, quality_problem
+from device.queries import SyncState, read_sync_status
 from device.recognition.engine import FaceQuality
+from device.sync_keys import ACKED_SEQ, SESSION
 from device.terminal import Terminal
 from gui import i18n
 from gui.admin_pin import DEFAULT_PIN, PinGate, PinVerdict
 from gui.enrol_session import Hint, hint_for_problem
 from gui.periods import Period, PunchFilter
-from gui.sync_status import ACKED_SEQ, SESSION, SyncState, read_sync_status
 
 
 def test_pin_gate(db_path: Path) -> None:
