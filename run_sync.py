@@ -20,6 +20,11 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a command runs
+    from sync.client import BrokerConfig
+    from sync.service import MqttService
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -70,13 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
-def _broker(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _broker(args: argparse.Namespace) -> BrokerConfig:
     from sync.client import parse_broker
 
     return parse_broker(args.broker, args.username, args.password, args.ca)
 
 
-def _serve(service) -> int:  # type: ignore[no-untyped-def]
+def _serve(service: MqttService) -> int:
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     signal.signal(signal.SIGINT, lambda *_: service.stop())
     service.run()

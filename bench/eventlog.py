@@ -30,7 +30,7 @@ BASE_TIME = 1_767_225_600.0  # 2026-01-01
 
 def punch_payload(i: int) -> dict:
     return {"person_id": f"staff-{i % 5000:05d}", "name": "艾超" if i % 2 else "Barack Obama",
-            "status": "check_in" if i % 2 else "check_out", "distance": 0.3141,
+            "status": "in" if i % 2 else "out", "distance": 0.3141,
             "time": BASE_TIME + i}
 
 
@@ -183,13 +183,13 @@ def log_figures(ctx: Context, folder: Path, profile: bool = False) -> list[Figur
         assert rebuilt == total, (rebuilt, total)
     finally:
         terminal.close()
-    rows = [(i + 1, "door-bench", i + 1, f"staff-{i % 5000:05d}", "艾超", "check_in",
-             BASE_TIME + i, 0.3141) for i in range(total)]
+    punch_rows = [(i + 1, "door-bench", i + 1, f"staff-{i % 5000:05d}", "艾超", "check_in",
+                   BASE_TIME + i, 0.3141) for i in range(total)]
     memory = sqlite3.connect(":memory:")
     memory.execute("CREATE TABLE punches (position INTEGER PRIMARY KEY, origin TEXT, seq INTEGER,"
                    " person_id TEXT, name TEXT, status TEXT, time REAL, distance REAL)")
     start = time.perf_counter()
-    memory.executemany("INSERT INTO punches VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    memory.executemany("INSERT INTO punches VALUES (?, ?, ?, ?, ?, ?, ?, ?)", punch_rows)
     memory.commit()
     baseline_s = time.perf_counter() - start
     memory.close()

@@ -17,6 +17,7 @@ accepted as bona fide (per attack species), BPCER = bona fide presentations reje
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import sys
@@ -362,6 +363,12 @@ def genuine_frames(video: VideoFaces, start: int, rng: np.random.Generator,
         yield Frame(video.frames[index], t, distance)
 
 
+def _replayed(video: VideoFaces, start: int, species: Species, background: np.ndarray,
+              rng: np.random.Generator, times: Sequence[float]) -> Iterator[Frame]:
+    """The video from `start` replayed on a screen; its picture is made when asked for."""
+    return rigid_sequence(video_picture(video, start), species, background, rng, times)
+
+
 # -- presentations ------------------------------------------------------------------------
 
 def photo_paths(data: Path) -> list[Path]:
@@ -386,21 +393,21 @@ def build_presentations(engine: FaceEngine, data: Path, video: VideoFaces, seed:
     starts = _starts(video, SEQUENCE_S)
     for start in starts:
         add("bona fide", "sample video", f"frame {start}",
-            lambda r, s=start: genuine_frames(video, s, r, times))
+            functools.partial(genuine_frames, video, start, times=times))
     for species in SPECIES:
         if species.kind == "photo":
             for path in photo_paths(data):
                 picture = photo_picture(engine, path)
                 for _ in range(repeats):
                     add("attack", species.name, path.name,
-                        lambda r, p=picture, sp=species: rigid_sequence(p, sp, background, r,
-                                                                        times))
+                        functools.partial(rigid_sequence, picture, species, background,
+                                          times=times))
         else:
             chosen = rng.choice(starts, size=min(replay_starts, len(starts)), replace=False)
             for start in sorted(int(s) for s in chosen):
                 add("attack", species.name, f"video frame {start}",
-                    lambda r, s=start, sp=species: rigid_sequence(
-                        video_picture(video, s), sp, background, r, times))
+                    functools.partial(_replayed, video, start, species, background,
+                                      times=times))
     return out
 
 

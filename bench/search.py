@@ -9,6 +9,7 @@ Every answer is checked against float64 brute force on the original encodings: s
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def search_at(ctx: Context, n: int, n_queries: int, targets: dict[str, float]) -
 
     def exact(name: str) -> int:
         answers = results[name][0]
-        return sum(agrees(a, t, lambda p, q=q: lib.person_best(p, q))
+        return sum(agrees(a, t, functools.partial(lib.person_best, q=q))
                    for a, t, q in zip(answers, truth, queries[:len(answers)], strict=False))
 
     answers, ms = results["ours"]
@@ -262,7 +263,7 @@ def search_at(ctx: Context, n: int, n_queries: int, targets: dict[str, float]) -
         if name.startswith("faiss") and "faiss_ratio" in targets:
             target = f">= {targets['faiss_ratio']:g}x faster"
             met = medians[name] / float(np.median(o_ms)) >= targets["faiss_ratio"]
-        o_exact = sum(agrees(a, t, lambda p, q=q: lib.person_best(p, q))
+        o_exact = sum(agrees(a, t, functools.partial(lib.person_best, q=q))
                       for a, t, q in zip(answers[:count], truth, queries, strict=False))
         figures += [
             Figure(label, "median per query", float(np.median(o_ms)), "ms", name,
@@ -392,7 +393,7 @@ def real_figures(ctx: Context) -> list[Figure]:
         loop_ms.append((time.perf_counter() - start) * 1e3)
         agree_loop += [p for p, _ in got] == [p for p, _ in want] and np.allclose(
             [d for _, d in got], [d for _, d in want], atol=DISTANCE_TOL, rtol=0)
-        brute = {}
+        brute: dict[str, float] = {}
         for j in others:
             brute[names[j]] = min(float(np.linalg.norm(x[j] - x[i])), brute.get(names[j], 9))
         agree_brute += agrees(got, sorted(brute.items(), key=lambda kv: kv[1])[:PERSONS],

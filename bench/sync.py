@@ -78,7 +78,7 @@ def _naive_drain(broker: Broker, count: int) -> float:
     acked = threading.Event()
     last = {"upto": 0}
 
-    def on_message(_c, _u, message) -> None:  # type: ignore[no-untyped-def]
+    def on_message(_c, _u, message) -> None:
         last["upto"] = payloads.decode(message.payload, {"stored_upto": int})["stored_upto"]
         acked.set()
 
@@ -151,7 +151,7 @@ def _naive_library(work: Path, broker: Broker, count: int) -> float:
     got = threading.Event()
     inbox: list[bytes] = []
 
-    def on_message(_c, _u, message) -> None:  # type: ignore[no-untyped-def]
+    def on_message(_c, _u, message) -> None:
         inbox.append(message.payload)
         got.set()
 

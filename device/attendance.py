@@ -4,6 +4,10 @@ Liveness (device/liveness/): with the policy off, or no verdict, or an UNKNOWN v
 recognition means what it always did. Otherwise the verdict goes into the PunchRecorded and
 AccessDecided payloads ("liveness": verdict and cue scores); a SPOOF verdict raises a
 SPOOF_SUSPECTED alert with a snapshot, and under the strict policy refuses: no punch, no door.
+
+Every AccessDecided event says "granted" or "denied" (AccessDecision) and why (AccessReason,
+device/recognition/decision.py); alert details are composed in English from the catalogue
+of device/messages.py, which also says them in Chinese.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -22,13 +27,19 @@ from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType, PunchStatus
 from device.imaging import encode_jpeg
 from device.liveness.policy import LivenessPolicy, LivenessResult, LivenessVerdict
-from device.recognition.decision import Match
+from device.messages import Notice, text
+from device.recognition.decision import AccessDecision, AccessReason, Match
 from device.settings import DeviceSettings, load_settings
 from device.storage.schema import alerts, people, punches
 from device.store import EventStore, StoreTransaction
 
+__all__ = ["AccessDecision", "AccessReason", "Attendance", "DoorDecision", "Outcome",
+           "alert_event", "punch_status"]
+
 
 class Outcome(StrEnum):
+    """What a door decision meant for the person (the result screen, `watch`)."""
+
     CHECKED_IN = "checked_in"
     CHECKED_OUT = "checked_out"
     ALREADY_PUNCHED = "already_punched"
@@ -48,11 +59,12 @@ class DoorDecision:
     position: int | None = None  # the punch or access event in the log
     liveness: LivenessResult | None = None  # the verdict recorded with it, if any
 
-    def as_dict(self) -> dict:
-        record = {"outcome": self.outcome.value, "person_id": self.person_id, "name": self.name,
-                  "distance": None if self.distance is None else round(self.distance, 4),
-                  "time": dt.datetime.fromtimestamp(self.time).isoformat(timespec="seconds"),
-                  "access_granted": self.open_door, "alert_id": self.alert_id}
+    def as_dict(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "outcome": self.outcome.value, "person_id": self.person_id, "name": self.name,
+            "distance": None if self.distance is None else round(self.distance, 4),
+            "time": dt.datetime.fromtimestamp(self.time).isoformat(timespec="seconds"),
+            "access_granted": self.open_door, "alert_id": self.alert_id}
         if self.liveness is not None:
             record["liveness"] = self.liveness.as_payload()
         return record
@@ -91,16 +103,16 @@ class Attendance:
         if liveness is not None and liveness.suspicious:
             alert_id = uuid.uuid4().hex
             alert.append(alert_event(c, alert_id, AlertKind.SPOOF_SUSPECTED,
-                                     f"presentation attack suspected ({liveness.reason}) "
-                                     f"for {person_id}", snapshot, person_id))
+                                     text(Notice.SPOOF_SUSPECTED, cue=liveness.reason,
+                                          person_id=person_id), snapshot, person_id))
             if s.liveness_policy == LivenessPolicy.STRICT:
                 return self._refuse(txn, match, name, now, liveness, alert_id, alert)
         last = c.execute(sa.select(punches.c.time, punches.c.status)
                          .where(punches.c.person_id == person_id)
                          .order_by(punches.c.time.desc()).limit(1)).first()
         access = NewEvent(EventType.ACCESS_DECIDED, {
-            "person_id": person_id, "decision": "granted", "reason": "recognised",
-            "distance": match.distance, **checked})
+            "person_id": person_id, "decision": AccessDecision.GRANTED.value,
+            "reason": AccessReason.RECOGNISED.value, "distance": match.distance, **checked})
         if last is not None and now - last.time < s.debounce_seconds:
             (event, *_) = txn.append([access, *alert], now)
             return DoorDecision(Outcome.ALREADY_PUNCHED, person_id, name, match.distance, now,
@@ -119,8 +131,9 @@ class Attendance:
                 liveness: LivenessResult, alert_id: str, alert: list[NewEvent]) -> DoorDecision:
         """Strict policy, spoof verdict: an access record and an alert, no punch, no door."""
         access = NewEvent(EventType.ACCESS_DECIDED, {
-            "person_id": match.person_id, "decision": "denied", "reason": "spoof_suspected",
-            "distance": match.distance, "liveness": liveness.as_payload()})
+            "person_id": match.person_id, "decision": AccessDecision.DENIED.value,
+            "reason": AccessReason.SPOOF_SUSPECTED.value, "distance": match.distance,
+            "liveness": liveness.as_payload()})
         (event, *_) = txn.append([access, *alert], now)
         return DoorDecision(Outcome.SPOOF_REFUSED, match.person_id, name, match.distance, now,
                             False, alert_id, event.position, liveness)
@@ -128,9 +141,9 @@ class Attendance:
     def _unknown(self, txn: StoreTransaction, s: DeviceSettings, match: Match,
                  snapshot: np.ndarray | None, now: float) -> DoorDecision:
         c = txn.connection
-        reason = match.verdict.value
+        reason = AccessReason.denied(match.verdict)
         new = [NewEvent(EventType.ACCESS_DECIDED, {
-            "person_id": None, "decision": "denied", "reason": reason,
+            "person_id": None, "decision": AccessDecision.DENIED.value, "reason": reason.value,
             "distance": match.distance})]
         last_alert = c.execute(sa.select(sa.func.max(alerts.c.time))
                                .where(alerts.c.kind == AlertKind.UNKNOWN_FACE)).scalar()
@@ -138,7 +151,7 @@ class Attendance:
         if last_alert is None or now - last_alert >= s.unknown_alert_interval:
             alert_id = uuid.uuid4().hex
             new.append(alert_event(c, alert_id, AlertKind.UNKNOWN_FACE,
-                                   f"face not recognised ({reason})", snapshot))
+                                   text(Notice.UNKNOWN_FACE, reason=reason), snapshot))
         recorded = txn.append(new, now)
         return DoorDecision(Outcome.NOT_RECOGNISED, None, None, match.distance, now, False,
                             alert_id, recorded[0].position)

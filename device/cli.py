@@ -16,12 +16,16 @@ import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import sqlalchemy as sa
 
 from device.database import describe_storage_error
 from device.errors import FaceGateError
 from device.terminal import Terminal
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_DB = "var/device.sqlite"
@@ -87,7 +91,7 @@ def _silence_stdout() -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         """One line, like every other bad input (argparse prints the usage as well)."""
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
 
@@ -281,7 +285,7 @@ def _print_decision(record: dict, as_json: bool) -> None:
               f"(distance {record['distance']})", flush=True)
 
 
-def _frames(source: str) -> Iterator[tuple[float, object]]:
+def _frames(source: str) -> Iterator[tuple[float, np.ndarray]]:
     """(seconds into the stream, RGB frame) for a file, a camera index or a pipeline."""
     import cv2
 

@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from device.errors import DatabaseError
 from device.eventlog.sqlite import SqliteRecorder
 from device.storage import migrate
-from device.storage.db import BUSY_TIMEOUT_S, open_engine, translate_errors, write_transaction
+from device.storage.db import (
+    BUSY_TIMEOUT_S,
+    checkpoint_wal,
+    open_engine,
+    translate_errors,
+    write_transaction,
+)
 from device.storage.schema import device_meta
 from device.storage.schema import metadata as core_schema
 
@@ -55,6 +61,9 @@ def open_database(path: str | Path, device_id: str | None = None) -> Database:
             _check_tables(engine, path)
             stored_id = _ensure_device_id(engine,
                                           device_id or os.environ.get("FACEGATE_DEVICE_ID"))
+        # A process killed between an erasure and its WAL checkpoint left the old pages in
+        # the WAL: every open finishes that (without waiting for another process's reader).
+        checkpoint_wal(engine)
     except Exception:
         engine.dispose()
         raise

@@ -10,17 +10,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
-from device.attendance import DoorDecision, alert_event
+from device.attendance import DoorDecision
 from device.door import DoorLoop, DoorStep
-from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType
 from device.follower import LogFollower
 from device.liveness.tof import fresh_distance_mm
@@ -63,6 +62,16 @@ class ProcessedFrame:
 Listener = Callable[[Any], None]
 
 
+class DoorEvent(StrEnum):
+    """What a DoorService tells its subscribers; the value each listener is called with."""
+
+    FRAME = "frame"  # ProcessedFrame, every frame processed
+    DECISION = "decision"  # DoorDecision
+    AWAKE = "awake"  # bool: someone at the door (or not)
+    DOOR = "door"  # {"reason", "person_id"}: the relay took a pulse
+    ERROR = "error"  # str: a frame failed, or the relay (a Notice.RELAY_FAILED text)
+
+
 class DoorService:
     """One thread: newest camera frame -> pipeline -> decision -> relay and log."""
 
@@ -85,8 +94,7 @@ class DoorService:
             self._awake.set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listeners: dict[str, list[Listener]] = {
-            "frame": [], "decision": [], "awake": [], "door": [], "error": []}
+        self._listeners: dict[str, list[Listener]] = {kind: [] for kind in DoorEvent}
         self._commands = LogFollower(terminal.database.engine,
                                      [EventType.COMMAND_RECEIVED.value])  # from now on
         self._last_command_poll = 0.0
@@ -94,11 +102,12 @@ class DoorService:
 
     # -- subscriptions ------------------------------------------------------------------
 
-    def subscribe(self, kind: str, listener: Listener) -> Callable[[], None]:
+    def subscribe(self, kind: DoorEvent | str, listener: Listener) -> Callable[[], None]:
+        """Call `listener` (on the door thread) on each event of this kind; the unsubscriber."""
         self._listeners[kind].append(listener)
         return lambda: self._listeners[kind].remove(listener)
 
-    def _emit(self, kind: str, value: Any) -> None:
+    def _emit(self, kind: DoorEvent | str, value: Any) -> None:
         for listener in list(self._listeners[kind]):
             try:
                 listener(value)
@@ -116,7 +125,7 @@ class DoorService:
         if awake == self.awake:
             return
         (self._awake.set if awake else self._awake.clear)()
-        self._emit("awake", awake)
+        self._emit(DoorEvent.AWAKE, awake)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="door", daemon=True)
@@ -149,14 +158,11 @@ class DoorService:
                 self.relay.pulse(pulse)
         except Exception as e:  # the relay stays locked (fail secure); say so
             log.error("door relay failed: %s", e)
-            with self.terminal.store.transaction() as txn:
-                txn.append([alert_event(txn.connection, uuid.uuid4().hex, AlertKind.DEVICE_FAULT,
-                                        f"door relay failed: {e}", None)])
-            self._emit("error", f"door relay failed: {e}")
+            self.terminal.raise_alert(AlertKind.DEVICE_FAULT, f"door relay failed: {e}")
+            self._emit(DoorEvent.ERROR, f"door relay failed: {e}")
             return False
-        self.terminal.store.append([NewEvent(EventType.DOOR_OPENED, {
-            "person_id": person_id, "reason": reason, "pulse_seconds": pulse})])
-        self._emit("door", {"reason": reason, "person_id": person_id})
+        self.terminal.record_door_opened(reason, person_id, pulse)
+        self._emit(DoorEvent.DOOR, {"reason": reason, "person_id": person_id})
         return True
 
     # -- the loop -----------------------------------------------------------------------
@@ -176,19 +182,19 @@ class DoorService:
                 self._process(frame)
             except Exception as e:
                 log.exception("frame failed")
-                self._emit("error", str(e))
+                self._emit(DoorEvent.ERROR, str(e))
 
     def _process(self, frame: CameraFrame) -> None:
         rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
         reading = self.distance() if self.distance is not None else None
         step = self.loop.step(rgb, distance_mm=fresh_distance_mm(reading, frame.t))
         self.frames_processed += 1
-        self._emit("frame", ProcessedFrame(rgb, step, frame.t))
+        self._emit(DoorEvent.FRAME, ProcessedFrame(rgb, step, frame.t))
         decision: DoorDecision | None = step.decision
         if decision is not None:
             if decision.open_door:
                 self.open_door("recognised", decision.person_id)
-            self._emit("decision", decision)
+            self._emit(DoorEvent.DECISION, decision)
 
     def _follow_settings(self) -> None:
         """Settings changed by any process (screen, HTTP, CLI, fleet): also while asleep,

@@ -1,4 +1,14 @@
-"""Errors the core raises. Driver errors are translated into these at the edge."""
+"""Errors the core raises. Driver errors are translated into these at the edge.
+
+The message of each is English, one line. An error a person may see in another language
+also carries its reason as a code (PhotoRefused.problem), which adapters hand to
+device/messages.py rather than reading the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 
 class FaceGateError(Exception):
@@ -7,6 +17,36 @@ class FaceGateError(Exception):
 
 class BadInput(FaceGateError):
     """The caller gave something unusable (image, id, option); nothing was written."""
+
+
+class QualityCode(StrEnum):
+    """Why a photo or a camera frame cannot be enrolled (device/library/enrolment.py)."""
+
+    NO_FACE = "no_face"
+    SEVERAL_FACES = "several_faces"  # value: how many; limit: 1
+    TOO_SMALL = "too_small"  # value, limit: face size in px
+    TOO_DARK = "too_dark"  # value, limit: mean brightness 0-255
+    BLURRED = "blurred"  # value, limit: sharpness (variance of the Laplacian)
+    NOT_FRONTAL = "not_frontal"  # value, limit: |yaw|, 0 = frontal
+
+
+@dataclass(frozen=True)
+class QualityProblem:
+    """One quality problem: what was measured and the limit it failed (None: nothing to
+    measure). Its words, in either language: device.messages.problem_text."""
+
+    code: QualityCode
+    value: int | float | None = None
+    limit: int | float | None = None
+
+
+class PhotoRefused(BadInput):
+    """A photo (or frame) enrolment cannot use: `source` names it, `problem` says why."""
+
+    def __init__(self, message: str, source: str, problem: QualityProblem) -> None:
+        super().__init__(message)
+        self.source = source
+        self.problem = problem
 
 
 class NotFound(FaceGateError):

@@ -30,7 +30,7 @@ def load_rgb(source: str | Path | bytes, max_megapixels: float = MAX_MEGAPIXELS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             check_size(name, image.width, image.height, max_megapixels)
             # face_recognition's import switches this on for the whole process; a half
             # photo must be refused, not enrolled with a grey lower half.

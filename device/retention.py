@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from device.api.tables import audit
 from device.eventlog.sqlite import latest_checkpoint
 from device.events import EventType
 from device.replay import encode_carried, replay_source
+from device.storage.api_tables import audit
 from device.storage.db import checkpoint_wal
 from device.storage.schema import (
     access_decisions,
@@ -80,6 +80,8 @@ def compact(store: EventStore, older_than_seconds: float,
         carried = _still_needed(prefix)
         head = c.execute(sa.select(events.c.hash, events.c.hlc)
                          .where(events.c.position == upto)).first()
+        if head is None:  # floor < upto <= last: the event is stored
+            raise RuntimeError(f"event {upto} is missing from the log")
         sequences = json.loads(previous.sequences) if previous is not None else {}
         for e in prefix:
             sequences[e.origin] = max(sequences.get(e.origin, 0), e.seq)

@@ -166,7 +166,7 @@ class SettingRule:
                f"{self.range_text()}"
         if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
             raise self._error(f"{_show(value)} is not {a_type}: {must}")
-        number: object = value
+        number: numbers.Real | float
         if isinstance(value, str):
             text = value.strip()
             if _NON_FINITE_TEXT.fullmatch(text):
@@ -174,10 +174,12 @@ class SettingRule:
             if not _NUMBER_TEXT.fullmatch(text):
                 raise self._error(f"{_show(value)} is not {a_type}: {must}")
             number = int(text) if _INTEGER_TEXT.fullmatch(text) else float(text)
+        else:
+            number = value
         if isinstance(number, numbers.Integral):
             number = int(number)
         else:
-            number = float(number)  # type: ignore[arg-type]
+            number = float(number)
             if not math.isfinite(number):
                 raise self._error(f"{_show(value)} is not a finite number: {must}")
             if self.kind is Kind.INT:

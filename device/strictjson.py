@@ -51,7 +51,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def loads(raw: bytes | str, max_bytes: int = DEFAULT_MAX_BYTES,
+def loads(raw: bytes | bytearray | str, max_bytes: int = DEFAULT_MAX_BYTES,
           max_depth: int = MAX_DEPTH) -> Any:
     """The decoded document, or JsonError naming the first problem."""
     if len(raw) > max_bytes:

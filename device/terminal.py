@@ -22,7 +22,7 @@ from device import biometrics
 from device.database import Database, open_database
 from device.errors import AlreadyEnrolled, BadInput, NotFound
 from device.eventlog.model import NewEvent
-from device.events import EventType
+from device.events import AlertKind, EventType
 from device.ids import check_id, check_name, check_optional_text
 from device.library.cache import LibraryCache
 from device.recognition.decision import Match, decide
@@ -33,6 +33,7 @@ from device.store import EventStore
 from device.verify import VerifyReport, verify
 
 if TYPE_CHECKING:  # dlib's models load on import: only processes that recognise pay for them
+    from device.clock import ClockChange
     from device.library.enrolment import QualityPolicy, Sample
     from device.recognition.engine import FaceEngine
 
@@ -326,6 +327,29 @@ class Terminal:
             if clean:
                 txn.append([NewEvent(EventType.SETTINGS_CHANGED, {"values": clean})])
             return load_settings(txn.connection)
+
+    def raise_alert(self, kind: AlertKind, detail: str, snapshot: np.ndarray | None = None,
+                    person_id: str | None = None, alert_id: str | None = None) -> str:
+        """Raise an alert (shown on the screen, mailed, sent to the hub); its id."""
+        from device.attendance import alert_event
+
+        alert_id = alert_id or uuid.uuid4().hex
+        with self.store.transaction() as txn:
+            txn.append([alert_event(txn.connection, alert_id, kind, detail, snapshot,
+                                    person_id)])
+        return alert_id
+
+    def record_door_opened(self, reason: str, person_id: str | None, pulse_seconds: float
+                           ) -> None:
+        """The relay took a pulse: the door opened."""
+        self.store.append([NewEvent(EventType.DOOR_OPENED, {
+            "person_id": person_id, "reason": reason, "pulse_seconds": pulse_seconds})])
+
+    def set_clock(self, requested: float, allowed: bool | None = None) -> ClockChange:
+        """Set the system clock (a dry run unless FACEGATE_ALLOW_SET_TIME=1 or `allowed`)."""
+        from device.clock import set_clock, setting_allowed
+
+        return set_clock(requested, setting_allowed() if allowed is None else allowed)
 
     def verify(self) -> VerifyReport:
         return verify(self.store)

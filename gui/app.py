@@ -19,10 +19,20 @@ from gui.watcher import LogWatcher
 from gui.window import RESULT_SECONDS, MainWindow
 
 
+def application(argv: list[str] | None = None) -> QApplication:
+    """The running QApplication, or a new one."""
+    app = QApplication.instance()
+    if app is None:
+        return QApplication(argv or ["facegate"])
+    if not isinstance(app, QApplication):
+        raise RuntimeError("a QCoreApplication is running: the touchscreen needs a QApplication")
+    return app
+
+
 def qt_application(m: Metrics, argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance() or QApplication(argv or ["facegate"])
+    app = application(argv)
     style(app, m)
-    return app  # type: ignore[return-value]
+    return app
 
 
 def style(app: QApplication, m: Metrics) -> None:

@@ -70,26 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from PyQt5.QtCore import Qt, QTimer
-    from PyQt5.QtWidgets import QApplication
 
     from gui import demo
-    from gui.app import GuiApp, style
+    from gui.app import GuiApp, application, style
     from gui.door import GuiDoor
     from gui.screenshots import Screenshotter
     from gui.tour import Tour
-    qt = QApplication.instance() or QApplication([sys.argv[0]])
+    qt = application([sys.argv[0]])
     metrics: Metrics = args.size or Metrics()
     if args.fullscreen and args.size is None:
         geometry = qt.primaryScreen().geometry()
         metrics = Metrics(geometry.width(), geometry.height())
-    style(qt, metrics)  # type: ignore[arg-type]
+    style(qt, metrics)
     db = Path(args.db or (DEMO_DB if args.demo else DEFAULT_DB))
     door = GuiDoor.open(db, args.profile)
     if args.demo:
         print(f"{demo.seed(door.terminal)} people enrolled in {db}", flush=True)
     gui = GuiApp.build(door, metrics)
     if args.fullscreen:
-        qt.setOverrideCursor(Qt.BlankCursor)  # type: ignore[attr-defined]
+        qt.setOverrideCursor(Qt.BlankCursor)
     if args.screenshots:
         shots = Screenshotter(gui.window, args.screenshots)
         if args.demo:

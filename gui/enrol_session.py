@@ -1,9 +1,10 @@
 """Guided enrolment at the camera: keep a few good frames, say what is wrong with the others.
 
 Qt-free (belongs in device/library/ eventually). Each offered frame is checked with the
-same quality rule enrolment uses (`device.library.enrolment.quality_problem`); a good
-frame is kept when enough time has passed since the last kept one, so the samples differ
-a little. `Terminal.enroll` then checks and encodes the kept frames in one transaction.
+same quality rule enrolment uses (`device.library.enrolment.quality_problem`, a
+QualityProblem with a code); a good frame is kept when enough time has passed since the
+last kept one, so the samples differ a little. `Terminal.enroll` then checks and encodes
+the kept frames in one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from enum import StrEnum
 
 import numpy as np
 
-from device.library.enrolment import DEFAULT_POLICY, QualityPolicy, quality_problem
+from device.library.enrolment import (
+    DEFAULT_POLICY,
+    QualityCode,
+    QualityPolicy,
+    QualityProblem,
+    quality_problem,
+)
 from device.recognition.engine import Box, FaceEngine
 
 SAMPLES_NEEDED = 3
@@ -34,14 +41,19 @@ class Hint(StrEnum):
     DONE = "done"
 
 
-def hint_for_problem(problem: str) -> Hint:
-    """`quality_problem` speaks English sentences; the screen needs a key to translate."""
-    for prefix, hint in (("face too small", Hint.COME_CLOSER), ("too dark", Hint.TOO_DARK),
-                         ("blurred", Hint.HOLD_STILL), ("face not frontal",
-                                                        Hint.LOOK_AT_CAMERA)):
-        if problem.startswith(prefix):
-            return hint
-    return Hint.LOOK_AT_CAMERA
+#: What to ask of the person for each quality problem.
+HINTS: dict[QualityCode, Hint] = {
+    QualityCode.NO_FACE: Hint.NO_FACE,
+    QualityCode.SEVERAL_FACES: Hint.ONE_PERSON,
+    QualityCode.TOO_SMALL: Hint.COME_CLOSER,
+    QualityCode.TOO_DARK: Hint.TOO_DARK,
+    QualityCode.BLURRED: Hint.HOLD_STILL,
+    QualityCode.NOT_FRONTAL: Hint.LOOK_AT_CAMERA,
+}
+
+
+def hint_for_problem(problem: QualityProblem) -> Hint:
+    return HINTS[problem.code]
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,7 @@ class Guidance:
     box: Box | None
     samples: int
     needed: int
-    problem: str | None = None  # the core's own words, for the log and for tests
+    problem: QualityProblem | None = None  # why the frame was not kept, if it was not good
 
 
 @dataclass
@@ -70,13 +82,14 @@ class GuidedCapture:
         if self.done:
             return Guidance(Hint.DONE, None, len(self.frames), self.needed)
         faces = self.engine.detect(rgb)
+        box = faces[0].box if faces else None
         if not faces:
-            return Guidance(Hint.NO_FACE, None, len(self.frames), self.needed)
-        box = faces[0].box
-        if len(faces) > 1:
-            return Guidance(Hint.ONE_PERSON, box, len(self.frames), self.needed)
-        problem = quality_problem(self.engine.quality(rgb, faces[0]), self.policy)
-        if problem:
+            problem: QualityProblem | None = QualityProblem(QualityCode.NO_FACE)
+        elif len(faces) > 1:
+            problem = QualityProblem(QualityCode.SEVERAL_FACES, len(faces), 1)
+        else:
+            problem = quality_problem(self.engine.quality(rgb, faces[0]), self.policy)
+        if problem is not None:
             return Guidance(hint_for_problem(problem), box, len(self.frames), self.needed,
                             problem)
         if t - self._last_kept < self.min_interval:

@@ -1,14 +1,22 @@
 """Screen text in Chinese and English (device setting `language`: "zh" or "en").
 
-A dictionary per language; `tr(key, **values)` formats the current language's text and
-falls back to English, then to the key itself, so a missing translation shows up as
-text rather than a crash. tests/gui checks both tables have the same keys.
+A dictionary per language of the screen's own words; `tr(key, **values)` formats the
+current language's text and falls back to English, then to the key itself, so a missing
+translation shows up as text rather than a crash. tests/gui checks both tables have the
+same keys.
+
+What the core says (quality problems, access reasons, alert kinds and details) is not
+here: device/messages.py has it in both languages, and `core(code, **values)` asks it in
+the current language. The `kind_*` keys are the catalogue's alert kind names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+
+from device import messages
+from device.events import AlertKind
 
 log = logging.getLogger("facegate.gui")
 
@@ -66,10 +74,6 @@ EN: dict[str, str] = {
     # alerts
     "open_only": "Open", "all_alerts": "All", "mark_handled": "Handled ✓",
     "handled": "handled", "no_alerts": "No alerts", "no_snapshot": "No snapshot",
-    "kind_unknown_face": "Unknown face", "kind_spoof_suspected": "Spoof suspected",
-    "kind_device_fault": "Device fault", "kind_storage_low": "Storage low",
-    "kind_sync_rejected": "Refused by the hub", "kind_log_restored": "Log restored",
-    "kind_event_quarantined": "Event not applied",
     # settings
     "set_threshold": "Match threshold", "set_debounce": "Repeat punch window",
     "set_wake": "Wake distance", "set_pulse": "Door open time", "set_language": "Language",
@@ -128,10 +132,6 @@ ZH: dict[str, str] = {
     "no_punches": "没有打卡记录",
     "open_only": "未处理", "all_alerts": "全部", "mark_handled": "已处理 ✓",
     "handled": "已处理", "no_alerts": "没有报警", "no_snapshot": "无抓拍",
-    "kind_unknown_face": "陌生人", "kind_spoof_suspected": "疑似假脸",
-    "kind_device_fault": "设备故障", "kind_storage_low": "存储空间不足",
-    "kind_sync_rejected": "中心拒收", "kind_log_restored": "记录已从备份恢复",
-    "kind_event_quarantined": "事件未应用",
     "set_threshold": "识别阈值", "set_debounce": "重复打卡间隔",
     "set_wake": "唤醒距离", "set_pulse": "开门时长", "set_language": "语言",
     "change_pin": "修改密码", "unit_s": "秒", "unit_mm": "毫米", "unit_min": "分钟",
@@ -146,6 +146,8 @@ ZH: dict[str, str] = {
 }
 
 TABLES = {"en": EN, "zh": ZH}
+for _language_name, _table in TABLES.items():
+    _table.update({f"kind_{k.value}": messages.text(k, _language_name) for k in AlertKind})
 WEEKDAYS_ZH = "一二三四五六日"
 
 _language = "zh"
@@ -166,6 +168,11 @@ def tr(key: str, **values: object) -> str:
         log.warning("no text for %r", key)
         return key
     return text.format(**values) if values else text
+
+
+def core(code: messages.Code, **values: object) -> str:
+    """What the core says with this code, in the current language (device/messages.py)."""
+    return messages.text(code, _language, **values)
 
 
 def long_date(day: dt.date) -> str:

@@ -10,13 +10,19 @@ from PyQt5.QtGui import QImage, QPixmap
 def bgr_to_qimage(bgr: np.ndarray) -> QImage:
     height, width = bgr.shape[:2]
     data = np.ascontiguousarray(bgr)
-    return QImage(data.data, width, height, data.strides[0], QImage.Format_BGR888).copy()
+    # PyQt5 takes any buffer; its stubs list only bytes and sip.voidptr.
+    image = QImage(data.data, width, height, data.strides[0],  # type: ignore[call-overload]
+                   QImage.Format_BGR888)
+    return image.copy()
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     height, width = rgb.shape[:2]
     data = np.ascontiguousarray(rgb)
-    return QImage(data.data, width, height, data.strides[0], QImage.Format_RGB888).copy()
+    # PyQt5 takes any buffer; its stubs list only bytes and sip.voidptr.
+    image = QImage(data.data, width, height, data.strides[0],  # type: ignore[call-overload]
+                   QImage.Format_RGB888)
+    return image.copy()
 
 
 def jpeg_pixmap(data: bytes | None, side: int) -> QPixmap | None:

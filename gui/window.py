@@ -12,9 +12,12 @@ import logging
 import time
 
 from PyQt5.QtCore import QEvent, QObject, QTimer, pyqtSignal
+from PyQt5.QtGui import QCloseEvent
 from PyQt5.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
-from device.attendance import DoorDecision
+from device import messages
+from device.attendance import AccessReason, DoorDecision
+from device.messages import Notice
 from device.settings import DeviceSettings
 from gui import i18n
 from gui.context import Context
@@ -137,15 +140,17 @@ class MainWindow(QWidget):
         self._show_result()
 
     def _door_opened(self, event: dict) -> None:
-        if event.get("reason") == "recognised" or self.in_admin:
+        if event.get("reason") == AccessReason.RECOGNISED or self.in_admin:
             return  # the decision's own result already says so
         self.result.show_door(event.get("reason", ""), event.get("person_id"), time.time())
         self._show_result()
 
     def _door_error(self, message: str) -> None:
+        """A door error: the person sees it if the relay failed (the door stays shut)."""
         log.warning("door: %s", message)
-        if message.startswith("door relay failed") and not self.in_admin:
-            self.result.show_error(message, time.time())
+        fault = messages.identify(message, [Notice.RELAY_FAILED])
+        if fault is not None and not self.in_admin:
+            self.result.show_error(fault, time.time())
             self._show_result()
 
     def _show_result(self) -> None:
@@ -205,7 +210,7 @@ class MainWindow(QWidget):
                 self.current.retranslate()
                 self.screen_shown.emit(self.current.name)
 
-    def closeEvent(self, event: QEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -20,20 +20,21 @@ from hardware.tof.constants import (
     DISTANCE_REGISTER,
 )
 from hardware.tof.enums import TofMode
+from hardware.tools.output import (
+    EXIT_BAD_INPUT,
+    EXIT_HARDWARE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    BadInput,
+)
 
-EXIT_OK = 0
-EXIT_HARDWARE = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+__all__ = ["EXIT_BAD_INPUT", "EXIT_HARDWARE", "EXIT_INTERRUPTED", "EXIT_OK", "BadInput", "main"]
+
 DEFAULT_TOF_TIMEOUT_S = 5.0
 DEFAULT_CAMERA_FRAMES = 30
 DEFAULT_CAMERA_TIMEOUT_S = 20.0
 DEFAULT_PULSE_S = 1.0
 DEFAULT_PROBE_S = 10.0
-
-
-class BadInput(Exception):
-    """Raised by a tool for unusable arguments discovered after parsing."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-import uuid
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -20,7 +19,6 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from device import __version__
-from device.attendance import alert_event
 from device.events import AlertKind
 from device.terminal import Terminal
 from sync import commands, payloads, topics
@@ -125,7 +123,7 @@ class SyncAgent(MqttService):
     def sent_upto(self) -> int:
         return self.window.sent_upto
 
-    def _handle_ack(self, raw: bytes) -> None:
+    def _handle_ack(self, raw: bytes | bytearray) -> None:
         body = decode(raw, Message.ACK)
         if body.get("incarnation", self.incarnation.id) != self.incarnation.id:
             return  # an answer about an earlier instance of this log
@@ -162,7 +160,7 @@ class SyncAgent(MqttService):
         self.window.restart(self.incarnation.base, time.monotonic())
         return True
 
-    def _handle_library(self, raw: bytes, catch_up: bool) -> None:
+    def _handle_library(self, raw: bytes | bytearray, catch_up: bool) -> None:
         body = decode(raw, Message.LIBRARY)
         self._follow_hub_database(body.get("hub_db"), None)
         batch = [from_wire(item) for item in body["events"]]  # all valid, or none applied
@@ -223,7 +221,7 @@ class SyncAgent(MqttService):
             properties.CorrelationData = correlation
         self.publish(topic, body, properties=properties)
 
-    def _handle_own_status(self, raw: bytes) -> None:
+    def _handle_own_status(self, raw: bytes | bytearray) -> None:
         body = decode(raw, Message.STATUS)
         if body["state"] == DeviceState.OFFLINE and body["session"] < self.session:
             self._publish_status()  # a late will of an old connection: we are online
@@ -292,10 +290,8 @@ class SyncAgent(MqttService):
         if self._storage_alerted:
             return
         self._storage_alerted = True
-        with self.terminal.store.transaction() as txn:
-            waiting = self.sync.last_local_seq() - self.acked
-            txn.append([alert_event(txn.connection, uuid.uuid4().hex, AlertKind.STORAGE_LOW,
-                                    f"storage {used:.0%} full; {waiting} events wait for the hub",
-                                    None)])
+        waiting = self.sync.last_local_seq() - self.acked
+        self.terminal.raise_alert(AlertKind.STORAGE_LOW,
+                                  f"storage {used:.0%} full; {waiting} events wait for the hub")
 
 

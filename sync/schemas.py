@@ -165,7 +165,7 @@ def _first_error(validator: jsonschema_rs.Validator, value: Any) -> str | None:
     return f"{where}: {error.message[:200]}"
 
 
-def decode(raw: bytes, kind: Message) -> dict[str, Any]:
+def decode(raw: bytes | bytearray, kind: Message) -> dict[str, Any]:
     """The message as a dict that matches its schema, or PayloadError in one line."""
     try:
         body = loads(raw, max_bytes=MAX_MESSAGE_BYTES)

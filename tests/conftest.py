@@ -1,17 +1,23 @@
-"""Shared fixtures: real SQLite files in tmp_path, the sample data from ../shared/data."""
+"""Shared fixtures: real SQLite files in tmp_path, doors (Terminals) on them, the sample
+data from ../shared/data. Helpers that tests import live in tests/support."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import DATA
+from tests.support.terminals import MakeTerminal
+
+if TYPE_CHECKING:
+    from device.terminal import Terminal
 
 # Doors built by tests serve no HTTP API unless a test asks for one on a free port.
 os.environ.setdefault("FACEGATE_API", "off")
-DATA = Path(os.environ.get("FACEGATE_DATA", REPO.parent / "shared" / "data"))
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +56,32 @@ def enrolled_db(enrolled_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "device.sqlite"
     shutil.copyfile(enrolled_template, target)
     return target
+
+
+@pytest.fixture
+def make_terminal(db_path: Path) -> Iterator[MakeTerminal]:
+    """Open doors on real SQLite files (db_path unless `path`); all are closed after the test."""
+    from device.terminal import Terminal
+
+    opened: list[Terminal] = []
+
+    def make(path: Path | None = None, device_id: str | None = None) -> Terminal:
+        terminal = Terminal.open(db_path if path is None else path, device_id=device_id)
+        opened.append(terminal)
+        return terminal
+
+    yield make
+    for terminal in reversed(opened):
+        terminal.close()
+
+
+@pytest.fixture
+def terminal(make_terminal: MakeTerminal) -> Terminal:
+    """A new door on an empty database at db_path, closed after the test."""
+    return make_terminal()
+
+
+@pytest.fixture
+def enrolled_terminal(make_terminal: MakeTerminal, enrolled_db: Path) -> Terminal:
+    """A door with the six sample people enrolled (device id door-t), on enrolled_db."""
+    return make_terminal(enrolled_db)

@@ -56,7 +56,7 @@ class ApiApp:
         try:
             endpoint, args = adapter.match()
         except RequestRedirect as e:
-            return e.get_response(request.environ)  # type: ignore[return-value]
+            return e.get_response(request.environ)
         except MethodNotAllowed as e:
             allowed = ", ".join(sorted(e.valid_methods or []))
             return self._error(request, 405, "method_not_allowed",
@@ -72,7 +72,7 @@ class ApiApp:
             return dispatch(route, call, args)
         except Unauthorized as e:
             if _is_page(request) and request.method == "GET":
-                return redirect("/admin/login", 303)  # type: ignore[return-value]
+                return redirect("/admin/login", 303)
             return self._error(request, e.status, e.code, str(e), e.headers)
         except FaceGateError as e:
             status, code = status_of(e)

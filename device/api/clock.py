@@ -1,36 +1,13 @@
-"""Setting the device clock (seed 001's update_sys_time), a dry run unless allowed.
+"""Seed 001's update_sys_time body: {"date": "2022-04-18", "time": "15:56:00"}, local time.
 
-On a developer's machine the clock is never touched: the request is answered with what
-would be done. A device enables the real path with FACEGATE_API_ALLOW_CLOCK_SET=1 (the
-process needs CAP_SYS_TIME). This belongs in the Terminal next to the other operations.
+Setting the clock itself is the core's (Terminal.set_clock, device/clock.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import dataclass
 
-from device.api.errors import ApiError
 from device.errors import BadInput
-
-
-class ClockError(ApiError):
-    """The clock could not be set (permissions, platform)."""
-
-    status, code = 503, "clock_error"
-
-
-@dataclass(frozen=True)
-class ClockChange:
-    requested: float
-    previous: float
-    applied: bool
-    command: str
-
-    @property
-    def offset_seconds(self) -> float:
-        return self.requested - self.previous
 
 
 def requested_time(date: str | None, clock: str | None) -> float:
@@ -50,18 +27,3 @@ def requested_time(date: str | None, clock: str | None) -> float:
         raise BadInput("the time must be between 2000 and 2100")
     return seconds
 
-
-def set_clock(requested: float, allowed: bool) -> ClockChange:
-    local = dt.datetime.fromtimestamp(requested).strftime("%Y-%m-%d %H:%M:%S")
-    command = f"date -s '{local}'"
-    previous = time.time()
-    if not allowed:
-        return ClockChange(requested, previous, False, command)
-    try:
-        time.clock_settime(time.CLOCK_REALTIME, requested)
-    except PermissionError as e:
-        raise ClockError("cannot set the clock: permission denied (the process needs "
-                         "CAP_SYS_TIME, e.g. run as root)") from e
-    except (AttributeError, OSError) as e:
-        raise ClockError(f"cannot set the clock on this system: {e}") from e
-    return ClockChange(requested, previous, True, command)

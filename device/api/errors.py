@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from device.clock import ClockError
 from device.errors import AlreadyEnrolled, BadInput, DatabaseError, FaceGateError, NotFound
 
 
@@ -50,4 +51,6 @@ def status_of(error: FaceGateError) -> tuple[int, str]:
         return 404, "not_found"
     if isinstance(error, DatabaseError):
         return 503, "database_error"
+    if isinstance(error, ClockError):
+        return 503, "clock_error"
     return 500, "error"

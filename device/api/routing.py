@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -49,5 +49,5 @@ def build_map(routes: Sequence[Route]) -> Map:
                strict_slashes=False, merge_slashes=False)
 
 
-def dispatch(route: Route, call: Call, args: dict[str, Any]) -> Response:
+def dispatch(route: Route, call: Call, args: Mapping[str, Any]) -> Response:
     return route.handler(call, **args)

@@ -49,8 +49,9 @@ class RunningServer:
 
     @property
     def url(self) -> str:
-        host = self.server.server_address[0]
-        host = f"[{host}]" if ":" in str(host) else host
+        address = self.server.server_address[0]  # str for TCP; typeshed allows bytes too
+        host = address if isinstance(address, str) else bytes(address).decode()
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def serve_forever(self) -> None:
@@ -156,9 +157,12 @@ class RetryingServer:
     def where(self) -> str:
         return f"{self.config.host}:{self.config.port}"
 
-    def start(self) -> RetryingServer:
+    def start(self, first_bind_s: float = 2.0) -> RetryingServer:
+        """Start serving; returns once the API listens (or `first_bind_s` passed with the
+        port still busy: the retries go on in the background)."""
         self._thread = threading.Thread(target=self._run, name="facegate-api", daemon=True)
         self._thread.start()
+        self.serving.wait(first_bind_s)
         return self
 
     def wait_serving(self, timeout: float | None = None) -> bool:

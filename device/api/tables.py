@@ -1,41 +1,5 @@
-"""The API's own tables (created by alembic/versions/0002_api_accounts.py).
+"""The API's own tables live with the rest of the schema (device/storage/api_tables.py)."""
 
-Local state of this device, kept apart from the event log's metadata: never synced, never
-rebuilt by `verify`.
-"""
+from device.storage.api_tables import accounts, audit, metadata, tokens
 
-from __future__ import annotations
-
-import sqlalchemy as sa
-
-metadata = sa.MetaData()
-
-accounts = sa.Table(
-    "api_accounts",
-    metadata,
-    sa.Column("username", sa.Text, primary_key=True),
-    sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("role", sa.Text, nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-)
-
-tokens = sa.Table(
-    "api_tokens",
-    metadata,
-    sa.Column("token_hash", sa.Text, primary_key=True),
-    sa.Column("username", sa.Text, sa.ForeignKey("api_accounts.username", ondelete="CASCADE"),
-              nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("expires_at", sa.Float, nullable=False),
-)
-
-audit = sa.Table(
-    "api_audit",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("time", sa.Float, nullable=False),
-    sa.Column("username", sa.Text, nullable=True),
-    sa.Column("remote_addr", sa.Text, nullable=True),
-    sa.Column("action", sa.Text, nullable=False),
-    sa.Column("detail", sa.Text, nullable=False),
-)
+__all__ = ["accounts", "audit", "metadata", "tokens"]

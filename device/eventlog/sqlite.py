@@ -84,6 +84,8 @@ class _SqliteTransaction(Transaction):
         position = driver(self.connection).execute(_INSERT_EVENT, (
             event.origin, event.seq, event.type, event.version, event.wall_time, event.hlc,
             event.payload_json, event.sealed, event.prev_hash, event.hash)).lastrowid
+        if position is None:  # sqlite3 sets it on every INSERT that stored a row
+            raise RuntimeError("the event insert reported no row id")
         stored = RecordedEvent(position, *_fields_after_position(event))
         head = self.head()
         self._head = ChainHead(position, event.hash, max(head.hlc, event.hlc))

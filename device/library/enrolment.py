@@ -1,4 +1,9 @@
-"""Turning a photo into enrolment samples, or refusing it with the reason."""
+"""Turning a photo into enrolment samples, or refusing it with the reason.
+
+A refusal is a PhotoRefused (a BadInput) carrying a QualityProblem: a code, what was
+measured and the limit. Its message is the English sentence the CLI and the HTTP API
+print; the screen says the problem in its own language (device.messages.problem_text).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from device.errors import BadInput
+from device.errors import PhotoRefused, QualityCode, QualityProblem
 from device.imaging import encode_jpeg, load_rgb
+from device.messages import problem_text
 from device.recognition.engine import PHOTO_DETECT_MAX_SIDE, DetectedFace, FaceEngine, FaceQuality
 
 
@@ -32,17 +38,26 @@ class Sample:
 DEFAULT_POLICY = QualityPolicy()
 
 
-def quality_problem(q: FaceQuality, policy: QualityPolicy) -> str | None:
-    """Why a face is not good enough to enrol, in words for the screen; None if it is."""
+__all__ = ["DEFAULT_POLICY", "PhotoRefused", "QualityCode", "QualityPolicy", "QualityProblem",
+           "Sample", "quality_problem", "refused", "samples_from_image"]
+
+
+def quality_problem(q: FaceQuality, policy: QualityPolicy) -> QualityProblem | None:
+    """Why a face is not good enough to enrol (the first problem found); None if it is."""
     if q.size_px < policy.min_face_px:
-        return f"face too small ({q.size_px} px, need {policy.min_face_px}): come closer"
+        return QualityProblem(QualityCode.TOO_SMALL, q.size_px, policy.min_face_px)
     if q.brightness < policy.min_brightness:
-        return "too dark"
+        return QualityProblem(QualityCode.TOO_DARK, q.brightness, policy.min_brightness)
     if q.sharpness < policy.min_sharpness:
-        return "blurred"
+        return QualityProblem(QualityCode.BLURRED, q.sharpness, policy.min_sharpness)
     if abs(q.yaw) > policy.max_yaw:
-        return "face not frontal"
+        return QualityProblem(QualityCode.NOT_FRONTAL, abs(q.yaw), policy.max_yaw)
     return None
+
+
+def refused(source: str, problem: QualityProblem) -> PhotoRefused:
+    """The error for a photo with this problem: "<source>: <the problem in English>"."""
+    return PhotoRefused(f"{source}: {problem_text(problem)}", source, problem)
 
 
 def samples_from_image(engine: FaceEngine, source: str | Path | bytes | np.ndarray, *,
@@ -54,15 +69,14 @@ def samples_from_image(engine: FaceEngine, source: str | Path | bytes | np.ndarr
     rgb = source if isinstance(source, np.ndarray) else load_rgb(source)
     faces = engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE)
     if not faces:
-        raise BadInput(f"{name}: no face found")
+        raise refused(name, QualityProblem(QualityCode.NO_FACE))
     if len(faces) > 1 and not largest:
-        raise BadInput(f"{name}: {len(faces)} faces found; use a photo of one person "
-                       "(or take the largest)")
+        raise refused(name, QualityProblem(QualityCode.SEVERAL_FACES, len(faces), 1))
     face = faces[0]
     quality = engine.quality(rgb, face)
     problem = quality_problem(quality, policy)
-    if problem:
-        raise BadInput(f"{name}: {problem}")
+    if problem is not None:
+        raise refused(name, problem)
     crop = encode_jpeg(engine.crop(rgb, face.box))
     samples = [Sample(engine.encode(rgb, face), crop, quality, name)]
     if mirror:

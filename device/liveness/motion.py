@@ -75,12 +75,12 @@ def motion_threshold(motion_min: float, eye_px: float) -> float:
 
 def eye_aspect_ratio(points: np.ndarray) -> float:
     """Soukupova and Cech's EAR, both eyes averaged: about 0.3 open, under 0.15 closed."""
-    ratios = []
+    ratios: list[float] = []
     for eye in (RIGHT_EYE_68, LEFT_EYE_68):
         p = points[eye]
         vertical = np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])
         horizontal = 2 * np.linalg.norm(p[0] - p[3])
-        ratios.append(vertical / horizontal if horizontal else 0.0)
+        ratios.append(float(vertical / horizontal) if horizontal else 0.0)
     return float(np.mean(ratios))
 
 

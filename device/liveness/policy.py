@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from device.settings import DeviceSettings
+
+class LivenessSettings(Protocol):
+    """The settings the liveness configuration is read from (DeviceSettings has them):
+    a protocol, so the settings module may import this one and not the other way round."""
+
+    # Read-only members (DeviceSettings is a frozen dataclass), hence properties.
+    @property
+    def liveness_policy(self) -> str: ...
+    @property
+    def camera_focal_px(self) -> float: ...
+    @property
+    def camera_calibration_width_px(self) -> int: ...
+    @property
+    def liveness_eye_mm_min(self) -> float: ...
+    @property
+    def liveness_eye_mm_max(self) -> float: ...
+    @property
+    def liveness_motion_min(self) -> float: ...
+    @property
+    def liveness_max_wait_s(self) -> float: ...
 
 #: Adult inter-eye distance (eye centre to eye centre, about the interpupillary distance):
 #: mean about 63 mm, 5th-95th percentile about 55-70 mm (Dodgson 2004). The accepted band
@@ -98,7 +116,7 @@ class LivenessConfig:
         return self.focal_px * width_px / self.calibration_width_px
 
     @classmethod
-    def from_settings(cls, s: DeviceSettings) -> LivenessConfig:
+    def from_settings(cls, s: LivenessSettings) -> LivenessConfig:
         return cls(LivenessPolicy(s.liveness_policy), s.camera_focal_px,
                    s.camera_calibration_width_px, s.liveness_eye_mm_min,
                    s.liveness_eye_mm_max, s.liveness_motion_min, s.liveness_max_wait_s)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from device.errors import BadInput
 from device.events import AlertKind
 
 ALL_KINDS = frozenset(k.value for k in AlertKind)
+
+_Number = TypeVar("_Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw in ("1", "true", "yes", "on")
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type) -> float:
+def _number(env: Mapping[str, str], name: str, default: _Number,
+            kind: Callable[[str], _Number]) -> _Number:
     raw = env.get(name, "").strip()
     if not raw:
         return default

@@ -21,6 +21,29 @@ class Verdict(StrEnum):
     AMBIGUOUS = "ambiguous"  # two people within reach and too close to call
 
 
+class AccessDecision(StrEnum):
+    """An AccessDecided event's "decision"."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
+class AccessReason(StrEnum):
+    """An AccessDecided event's "reason" (device/attendance.py); its words in both
+    languages are in device/messages.py. Denials name the verdict they came from."""
+
+    RECOGNISED = "recognised"  # granted
+    UNKNOWN = "unknown"  # Verdict.UNKNOWN
+    AMBIGUOUS = "ambiguous"  # Verdict.AMBIGUOUS
+    KNOWN = "known"  # recognised as someone removed a moment ago (a race): a stranger now
+    SPOOF_SUSPECTED = "spoof_suspected"  # recognised, but a photo or a screen (strict policy)
+
+    @classmethod
+    def denied(cls, verdict: Verdict) -> AccessReason:
+        """The reason a match of this verdict is turned away for."""
+        return cls(verdict.value)
+
+
 @dataclass(frozen=True)
 class Match:
     verdict: Verdict

@@ -8,28 +8,16 @@ only when liveness looks for blinks, and dlib's own encoder only for jittered en
 from __future__ import annotations
 
 import functools
-import importlib.util
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dlib
 
+from device.recognition.model_files import model_file
+
 if TYPE_CHECKING:
     from device.recognition.resnet import FaceNet
 
-
-def model_file(name: str) -> Path:
-    """A file of the face_recognition_models package, found without importing it.
-
-    Importing it imports pkg_resources, about 6 MB resident in every door process.
-    """
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("face_recognition_models is not installed (see README: make setup)")
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
-    if not path.is_file():
-        raise RuntimeError(f"model file missing: {path} (reinstall face_recognition_models)")
-    return path
+__all__ = ["detector", "encoder", "face_net", "landmarks_5", "landmarks_68", "model_file"]
 
 
 @functools.cache

@@ -26,6 +26,7 @@ Format notes (dlib/serialize.h, dlib/dnn/core.h, dlib/cuda/tensor.h):
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import math
 import mmap
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from device.recognition import models
+from device.recognition.model_files import model_file
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25  # what compute_face_descriptor passes to get_face_chip_details
@@ -116,10 +117,11 @@ class _Reader:
         value = int.from_bytes(self.take(size), "little")
         return -value if signed and control & 0x80 else value
 
-    def uint(self) -> int:
+    def uint(self) -> builtins.int:
         return self.int(signed=False)
 
-    def expect_int(self, allowed: tuple[int, ...], what: str, nbytes: int = 4) -> int:
+    def expect_int(self, allowed: tuple[builtins.int, ...], what: str,
+                   nbytes: builtins.int = 4) -> builtins.int:
         start = self.pos
         value = self.int(nbytes)
         if value not in allowed:
@@ -143,7 +145,7 @@ class _Reader:
             raise self.fail(f"bad bool {value!r}")
         return value == b"1"
 
-    def string(self, max_len: int = 256) -> str:
+    def string(self, max_len: builtins.int = 256) -> str:
         length = self.uint()
         if length > max_len:
             raise self.fail(f"implausible string length {length}")
@@ -157,11 +159,11 @@ class _Reader:
             raise self.fail(f"expected {what} ({'/'.join(allowed)}), found {value!r}")
         return value
 
-    def dims(self) -> tuple[int, int, int, int]:
-        dims = tuple(self.int(8) for _ in range(4))
+    def dims(self) -> tuple[builtins.int, builtins.int, builtins.int, builtins.int]:
+        dims = (self.int(8), self.int(8), self.int(8), self.int(8))
         if min(dims) < 0 or math.prod(dims) >= 2**31:
             raise self.fail(f"implausible tensor shape {dims}")
-        return dims  # type: ignore[return-value]
+        return dims
 
     def tensor(self) -> np.ndarray:
         self.expect_int((2,), "tensor")
@@ -169,7 +171,7 @@ class _Reader:
         data = self.take(4 * math.prod(dims))
         return np.frombuffer(data, dtype="<f4").reshape(dims)
 
-    def alias_tensor(self) -> tuple[int, int, int, int]:
+    def alias_tensor(self) -> tuple[builtins.int, builtins.int, builtins.int, builtins.int]:
         self.expect_int((1,), "alias_tensor")
         return self.dims()
 
@@ -540,5 +542,5 @@ def load(model_path: str | os.PathLike[str] | None = None) -> FaceNet:
     Parsing and folding take ~30 ms (the tensors are raw float32), so nothing is cached.
     """
     if model_path is None:
-        model_path = models.model_file("dlib_face_recognition_resnet_model_v1.dat")
+        model_path = model_file("dlib_face_recognition_resnet_model_v1.dat")
     return FaceNet(*convert(Path(model_path)))

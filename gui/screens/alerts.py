@@ -1,4 +1,8 @@
-"""Alerts: unknown faces with their snapshots (and device faults); mark them handled."""
+"""Alerts: unknown faces with their snapshots (and device faults); mark them handled.
+
+Kinds and details are the core's words, said in the screen's language by device/messages.py
+(a detail the catalogue does not know is shown as stored).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from PyQt5.QtCore import QSize, Qt, pyqtSignal
 from PyQt5.QtGui import QIcon
 from PyQt5.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout
 
+from device import messages
 from device.errors import NotFound
 from gui.context import Context
-from gui.i18n import stamp, tr
+from gui.i18n import language, stamp, tr
 from gui.images import jpeg_pixmap
 from gui.screens.base import Screen
 from gui.widgets.common import button, label
@@ -64,7 +69,7 @@ class AlertsScreen(Screen):
         self.only_open = True
         self.alerts: list = []
         self._snapshots: dict[str, bytes | None] = {}
-        ctx.watcher.changed.connect(lambda _head: self.isVisible() and self.refresh())
+        ctx.watcher.changed.connect(self.refresh_if_visible)
 
     def set_open_only(self, only_open: bool) -> None:
         self.only_open = only_open
@@ -95,7 +100,7 @@ class AlertsScreen(Screen):
         self.list.clear()
         for alert in self.alerts[:MAX_ROWS]:
             when = dt.datetime.fromtimestamp(alert.time).strftime("%m-%d %H:%M:%S")
-            text = f"{when}\n{tr('kind_' + alert.kind)}"
+            text = f"{when}\n{messages.alert_kind(alert.kind, language())}"
             if alert.handled:
                 text += f" · {tr('handled')}"
             item = QListWidgetItem(text)
@@ -133,7 +138,9 @@ class AlertsScreen(Screen):
             self.snapshot.setPixmap(pixmap)
         else:
             self.snapshot.setText(tr("no_snapshot"))
-        self.detail.setText(f"{stamp(alert.time)}\n{tr('kind_' + alert.kind)}\n{alert.detail}")
+        kind = messages.alert_kind(alert.kind, language())
+        detail = messages.alert_detail(alert.kind, alert.detail, language())
+        self.detail.setText(f"{stamp(alert.time)}\n{kind}\n{detail}")
 
     def mark_handled(self) -> None:
         alert_id = self.selected_id()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PyQt5.QtCore import pyqtBoundSignal
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from gui.theme import Metrics
@@ -17,7 +18,8 @@ class Screen(QWidget):
         super().__init__(parent)
         self.m = m
 
-    def column_with_header(self, on_back: Callable[[], object], spacing: int = 0) -> QVBoxLayout:
+    def column_with_header(self, on_back: Callable[[], object] | pyqtBoundSignal,
+                           spacing: int = 0) -> QVBoxLayout:
         """The admin screens' frame: a header whose back button calls `on_back`, then a column."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -36,6 +38,11 @@ class Screen(QWidget):
 
     def refresh(self) -> None:
         """Re-read what the screen shows (called on show and when the log changed)."""
+
+    def refresh_if_visible(self, _head: object = None) -> None:
+        """refresh() if the screen is shown (a slot for the watcher's `changed`)."""
+        if self.isVisible():
+            self.refresh()
 
     def entered(self) -> None:
         """The screen became the visible one."""

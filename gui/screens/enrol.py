@@ -7,12 +7,13 @@ from enum import StrEnum
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QHBoxLayout, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from device.errors import AlreadyEnrolled
+from device.errors import AlreadyEnrolled, PhotoRefused
+from device.messages import problem_text
 from device.terminal import EnrolResult
 from gui.context import Context
 from gui.enrol_session import Guidance, Hint
 from gui.enrol_worker import EnrolWorker
-from gui.i18n import tr
+from gui.i18n import language, tr
 from gui.screens.base import Screen
 from gui.theme import OK_COLOUR, WARN_COLOUR
 from gui.widgets.common import button, label, set_tone
@@ -247,6 +248,9 @@ class EnrolScreen(Screen):
         elif isinstance(outcome, AlreadyEnrolled):
             text = tr("already_enrolled", id=outcome.person_id,
                       name=self.ctx.names.get(outcome.person_id) or outcome.person_id)
+            set_tone(self.done_message, "bad")
+        elif isinstance(outcome, PhotoRefused):  # the core's reason, in the screen's language
+            text = tr("enrol_failed", reason=problem_text(outcome.problem, language()))
             set_tone(self.done_message, "bad")
         else:
             text = tr("enrol_failed", reason=str(outcome))

@@ -59,7 +59,7 @@ class PeopleScreen(Screen):
         layout.addWidget(self.keyboard)
         self.people: list[PersonSummary] = []
         self.message = ""
-        ctx.watcher.changed.connect(lambda _head: self.isVisible() and self.refresh())
+        ctx.watcher.changed.connect(self.refresh_if_visible)
 
     def _confirm_bar(self) -> QWidget:
         bar = QWidget()
@@ -122,7 +122,8 @@ class PeopleScreen(Screen):
 
     def select(self, person_id: str) -> bool:
         for i in range(self.list.count()):
-            if self.list.item(i).data(Qt.UserRole) == person_id:
+            item = self.list.item(i)
+            if item is not None and item.data(Qt.UserRole) == person_id:
                 self.list.setCurrentRow(i)
                 return True
         return False

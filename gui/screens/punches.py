@@ -67,7 +67,7 @@ class PunchesScreen(Screen):
         layout.addWidget(self.table, 1)
         self.filter = PunchFilter(Period.DAY)
         self.rows: list = []
-        ctx.watcher.changed.connect(lambda _head: self.isVisible() and self.refresh())
+        ctx.watcher.changed.connect(self.refresh_if_visible)
 
     def _shift(self, days: int) -> PunchFilter:
         return self.filter.shifted(days, dt.date.today())

@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from device.attendance import DoorDecision, Outcome
 from device.errors import NotFound
+from device.messages import Said
 from gui import i18n
 from gui.context import Context
 from gui.i18n import clock, tr
@@ -97,10 +98,12 @@ class ResultScreen(Screen):
                                           photo=False)
         self._render()
 
-    def show_error(self, detail: str, t: float) -> None:
+    def show_error(self, fault: Said, t: float) -> None:
+        """A door fault the core reported (the relay failed), in the screen's language."""
         self._variant = "error"
-        self._render = lambda: self._fill(None, tr("door_error"), "", detail,
-                                          clock(t), "bad", photo=False)
+        self._render = lambda: self._fill(None, tr("door_error"), "",
+                                          fault.text(i18n.language()), clock(t), "bad",
+                                          photo=False)
         self._render()
 
     def _fill(self, jpeg: bytes | None, name: str, staff: str, outcome: str, detail: str,

@@ -60,7 +60,7 @@ class StandbyScreen(Screen):
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(SYNC_REFRESH_MS)
         self.sync_timer.timeout.connect(self.refresh_sync)
-        ctx.watcher.changed.connect(lambda _head: self.isVisible() and self.refresh())
+        ctx.watcher.changed.connect(self.refresh_if_visible)
 
     def retranslate(self) -> None:
         self.hint.setText(tr("please_approach"))

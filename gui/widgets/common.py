@@ -7,7 +7,7 @@ from PyQt5.QtWidgets import QLabel, QPushButton, QWidget
 
 
 def label(text: str = "", role: str | None = None, tone: str | None = None,
-          align: Qt.Alignment | None = None, wrap: bool = False) -> QLabel:
+          align: Qt.Alignment | Qt.AlignmentFlag | None = None, wrap: bool = False) -> QLabel:
     widget = QLabel(text)
     if role:
         widget.setProperty("role", role)

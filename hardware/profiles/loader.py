@@ -11,9 +11,12 @@ import typing
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any, Final, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Final, TypeVar, Union
 
 from hardware.profiles.model import CameraConfig, HardwareProfile, RelayConfig, TofConfig
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 PROFILE_DIR: Final = Path(__file__).resolve().parent
 REPO_ROOT: Final = PROFILE_DIR.parents[1]
@@ -23,7 +26,7 @@ DEFAULT_DATA_DIR: Final = "../shared/data"  # relative to the repository root
 DEVICE_TREE_MODEL: Final = Path("/proc/device-tree/model")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
-T = TypeVar("T")
+T = TypeVar("T", bound="DataclassInstance")
 
 
 class ProfileError(ValueError):
@@ -135,7 +138,7 @@ def _reject_unknown(table: Mapping[str, Any], allowed: set[str], where: str) -> 
 def _build(cls: type[T], table: Any, where: str) -> T:
     if not isinstance(table, Mapping):
         raise ProfileError(f"{where}: expected a table")
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     _reject_unknown(table, set(fields), where)
     hints = typing.get_type_hints(cls)
     values = {}

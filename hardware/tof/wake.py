@@ -48,6 +48,7 @@ class WakeDetector:
     ) -> None:
         if consecutive < 1 or idle_after_s <= 0:
             raise ValueError("wake distance, consecutive count and idle time must be positive")
+        self._wake_distance_mm: int
         self.wake_distance_mm = wake_distance_mm
         self.consecutive = consecutive
         self.idle_after_s = idle_after_s

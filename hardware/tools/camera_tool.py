@@ -7,8 +7,7 @@ import time
 
 from hardware.camera.capture import CaptureThread
 from hardware.camera.spec import open_source
-from hardware.cli import EXIT_HARDWARE, EXIT_OK, BadInput
-from hardware.tools.output import emit_json, say, warn
+from hardware.tools.output import EXIT_HARDWARE, EXIT_OK, BadInput, emit_json, say, warn
 
 
 def parse_options(pairs: list[str]) -> dict[str, str]:

@@ -15,11 +15,10 @@ import time
 from dataclasses import dataclass
 
 from hardware.camera.enums import CaptureState
-from hardware.cli import EXIT_OK
 from hardware.profiles.factory import build_hardware
 from hardware.profiles.loader import load_profile
 from hardware.profiles.model import CameraConfig, HardwareProfile, TofKind
-from hardware.tools.output import emit_json, say
+from hardware.tools.output import EXIT_OK, emit_json, say
 
 CONSUMER_WAIT_S = 0.5
 WARMUP_TIMEOUT_S = 15.0  # opening the camera (importing OpenCV) is not steady-state cost

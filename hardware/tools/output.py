@@ -1,10 +1,21 @@
-"""Printing helpers shared by the tools: stdout for results, stderr for diagnostics."""
+"""What the tools share: exit codes, the bad-input error, and printing (stdout for results,
+stderr for diagnostics). The command line (hardware/cli.py) imports the tools, never the
+other way round."""
 
 from __future__ import annotations
 
 import json
 import sys
 from typing import Any
+
+EXIT_OK = 0
+EXIT_HARDWARE = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class BadInput(Exception):
+    """Raised by a tool for unusable arguments discovered after parsing."""
 
 
 def emit_json(obj: dict[str, Any]) -> None:

@@ -9,9 +9,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from hardware.cli import EXIT_OK, BadInput
 from hardware.profiles.loader import ProfileError, available_profiles, detect_board, load_profile
-from hardware.tools.output import say
+from hardware.tools.output import EXIT_OK, BadInput, say
 
 
 def _plain(value: Any) -> Any:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import threading
 
-from hardware.cli import EXIT_HARDWARE, EXIT_OK, BadInput
 from hardware.relay.base import PulseEvent, Relay, RelayError
 from hardware.relay.enums import PulseKind, RelayKind
 from hardware.relay.fake import FakeRelay
 from hardware.relay.gpio import GpioRelay
 from hardware.relay.serial_relay import SerialRelay
-from hardware.tools.output import emit_json, say, warn
+from hardware.tools.output import EXIT_HARDWARE, EXIT_OK, BadInput, emit_json, say, warn
 
 RELEASE_MARGIN_S = 5.0  # wait this much beyond the pulse for the release to be confirmed
 

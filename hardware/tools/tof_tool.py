@@ -6,12 +6,11 @@ import argparse
 import queue
 import time
 
-from hardware.cli import EXIT_HARDWARE, EXIT_OK
 from hardware.tof.base import SensorBase, SensorStatus
 from hardware.tof.reading import Reading
 from hardware.tof.sensor import TofSensor
 from hardware.tof.simulated import SimulatedTof
-from hardware.tools.output import emit_json, say, warn
+from hardware.tools.output import EXIT_HARDWARE, EXIT_OK, emit_json, say, warn
 
 SIMULATED_PORTS = frozenset({"simulated", "sim"})
 

@@ -1,4 +1,5 @@
-"""Hub tables (SQLite by default, PostgreSQL for fleets). Created with create_all.
+"""Hub tables (SQLite by default, PostgreSQL for fleets). Alembic migrations
+(sync/hub/migrations/versions) create them; `open_hub_engine` applies them at every open.
 
 A device's events are kept per log instance (`incarnation`): a door replaced under the
 same id, or restored from a backup, is a new instance and never merged with the old one.

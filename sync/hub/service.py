@@ -74,7 +74,7 @@ class HubService(MqttService):
         elif topic == topics.HUB_COMMANDS:
             self._handle_command(message)
 
-    def _handle_events(self, device: str, raw: bytes) -> None:
+    def _handle_events(self, device: str, raw: bytes | bytearray) -> None:
         body = decode(raw, Message.EVENTS)
         if body.get("device", device) != device:
             raise PayloadError(f"a batch on {device}'s topic says it is from another device")
@@ -105,7 +105,7 @@ class HubService(MqttService):
                                                  "checksum": checksum,
                                                  "hub_db": self.store.hub_db})
 
-    def _handle_library_request(self, device: str, raw: bytes) -> None:
+    def _handle_library_request(self, device: str, raw: bytes | bytearray) -> None:
         body = decode(raw, Message.LIBRARY_REQUEST)
         limit = body.get("limit")
         limit = min(limit, LIBRARY_BATCH) if isinstance(limit, int) and limit > 0 \

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlalchemy as sa
@@ -25,6 +27,9 @@ from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal
 from sync.checksum import library_checksum
+from sync.hub.migrations import HEAD as SCHEMA_HEAD
+from sync.hub.migrations import LOCATION as MIGRATIONS
+from sync.hub.migrations import VERSION_TABLE
 from sync.hub.schema import (
     hub_aliases,
     hub_counters,
@@ -36,9 +41,11 @@ from sync.hub.schema import (
     hub_people,
     hub_rejected,
     hub_samples,
-    metadata,
 )
 from sync.wire import WireEvent, to_wire
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger("facegate.hub")
 
@@ -47,6 +54,8 @@ HUB_ORIGIN = "hub"
 HUB_DB = "hub_db"
 SCHEMA_KEY, SCHEMA_VERSION = "schema", "2"
 LEGACY_INCARNATION = "0" * 32  # events of a door that predates log instances
+MIGRATION_LOCK = 0x46474842  # advisory lock class of hub migrations ("FGHB")
+_ALEMBIC = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,9 @@ class IngestResult:
 
 
 def open_hub_engine(url: str, create: bool = True) -> sa.Engine:
-    """An engine on the hub database; `create=False` refuses a missing SQLite file instead
-    of making an empty one (a typo in a report's --db must say so)."""
+    """An engine on the hub database, migrated to this build's schema first (Alembic,
+    sync/hub/migrations); `create=False` refuses a missing SQLite file instead of making
+    an empty one (a typo in a report's --db must say so)."""
     if "://" not in url:
         from pathlib import Path
 
@@ -72,19 +82,27 @@ def open_hub_engine(url: str, create: bool = True) -> sa.Engine:
         url = f"sqlite:///{url}"
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            # Freed pages are zeroed: a removed person's encodings leave no bytes behind.
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.close()
-    _check_layout(engine)
-    metadata.create_all(engine)
-    _ensure_meta(engine)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _check_layout(engine)
+        _migrate(engine)
+        _ensure_meta(engine)
+        if engine.dialect.name == "sqlite":  # finish an erasure a killed hub left in the WAL
+            checkpoint_wal(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Freed pages are zeroed: a removed person's encodings leave no bytes behind.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
 
 
 def _check_layout(engine: sa.Engine) -> None:
@@ -94,6 +112,84 @@ def _check_layout(engine: sa.Engine) -> None:
         raise DatabaseError(
             "this hub database predates log instances (FaceGate 0.1): start the hub on a new "
             "database; every door sends again what it holds")
+
+
+def hub_revision(c: sa.Connection) -> str | None:
+    """The hub database's schema revision, None for a new (empty) database."""
+    if not sa.inspect(c).has_table(VERSION_TABLE):
+        return None
+    version = sa.table(VERSION_TABLE, sa.column("version_num"))
+    return c.execute(sa.select(version.c.version_num)).scalar()
+
+
+def hub_alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _migrate(engine: sa.Engine) -> None:
+    """Apply pending migrations; refuse a database written by a newer FaceGate. Alembic is
+    imported only when the database is not at HEAD already."""
+    with engine.connect() as c:
+        if hub_revision(c) == SCHEMA_HEAD:
+            return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = hub_alembic_config()
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    known = {rev.revision for rev in script.walk_revisions()}
+    migrator, own = _migration_engine(engine)
+    try:
+        with migrator.begin() as c:
+            if c.dialect.name == "postgresql":
+                # One hub at a time migrates a schema; the lock ends with the transaction.
+                c.execute(sa.text("SELECT pg_advisory_xact_lock(:key, "
+                                  "hashtext(coalesce(current_schema(), '')))"),
+                          {"key": MIGRATION_LOCK})
+            current = hub_revision(c)  # again: another hub may have migrated meanwhile
+            if current == head:
+                return
+            if current is not None and current not in known:
+                raise DatabaseError(
+                    f"the hub database has schema revision {current}, newer than this "
+                    f"FaceGate knows (head {head}); upgrade the software")
+            config.attributes["connection"] = c
+            with _ALEMBIC:  # its `context` and `op` are process-wide: one run at a time
+                command.upgrade(config, "head")
+    finally:
+        if own:
+            migrator.dispose()
+
+
+def _migration_engine(engine: sa.Engine) -> tuple[sa.Engine, bool]:
+    """Where the migration runs, and whether it is an engine of its own to dispose of.
+
+    PostgreSQL: the hub's engine at READ COMMITTED, so that after waiting for the lock the
+    transaction sees what the hub before it committed. A SQLite file: an engine whose
+    transaction starts with BEGIN IMMEDIATE (pysqlite would run DDL outside any
+    transaction): the write lock keeps a second hub waiting, and a failed migration
+    leaves nothing behind."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="READ COMMITTED"), False
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine, False
+    migrator = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+
+    @sa.event.listens_for(migrator, "connect")
+    def _connect(dbapi_connection, record):  # type: ignore[no-untyped-def]
+        _sqlite_pragmas(dbapi_connection, record)
+        dbapi_connection.isolation_level = None  # the begin event below issues BEGIN
+
+    @sa.event.listens_for(migrator, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrator, True
 
 
 def _ensure_meta(engine: sa.Engine) -> None:

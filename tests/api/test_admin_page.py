@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from device.attendance import Attendance
 from device.recognition.decision import Match, Verdict
-from tests.api.conftest import ADMIN, VIEWER, Api, photo, rgb_of
+from tests.support.http import ADMIN, VIEWER, Api
+from tests.support.images import photo, rgb_of
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium "
                     "chromium-driver fonts-noto-cjk)")
@@ -39,27 +44,27 @@ def browser(tmp_path: Path) -> Iterator[object]:
     driver.quit()
 
 
-def _log_in(driver: object, api: Api, username: str, password: str) -> None:
+def _log_in(driver: WebDriver, api: Api, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 
-    driver.get(api.url + "/admin")  # type: ignore[attr-defined]
-    assert driver.current_url.endswith("/admin/login")  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "username").send_keys(username)  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "password").send_keys(password)  # type: ignore[attr-defined]
-    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()  # type: ignore[attr-defined]
+    driver.get(api.url + "/admin")
+    assert driver.current_url.endswith("/admin/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
 
-def _wait(condition: object, seconds: float = 10.0) -> bool:
+def _wait(condition: Callable[[], object], seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return True
         time.sleep(0.1)
     return False
 
 
 def test_admin_page_shows_people_punches_alerts_and_live_view(
-        api: Api, data_dir: Path, browser: object, tmp_path: Path) -> None:
+        api: Api, data_dir: Path, browser: WebDriver, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     driver = browser
@@ -74,39 +79,39 @@ def test_admin_page_shows_people_punches_alerts_and_live_view(
                                    snapshot=rgb_of(data_dir, "kit_harington", "kit_1.jpg"))
 
     _log_in(driver, api, "admin", "wrong-password")
-    error = driver.find_element(By.CSS_SELECTOR, ".login .error")  # type: ignore[attr-defined]
+    error = driver.find_element(By.CSS_SELECTOR, ".login .error")
     assert error.text == "wrong user name or password"
-    driver.find_element(By.ID, "username").clear()  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "username").clear()
     _log_in(driver, api, *ADMIN)
-    assert _wait(lambda: driver.current_url.endswith("/admin"))  # type: ignore[attr-defined]
+    assert _wait(lambda: driver.current_url.endswith("/admin"))
 
-    people = driver.find_element(By.ID, "people").text  # type: ignore[attr-defined]
+    people = driver.find_element(By.ID, "people").text
     assert "艾超" in people and "alex_lacamoire" in people and "People 人员 (6)" in people
-    punches = driver.find_element(By.ID, "punches").text  # type: ignore[attr-defined]
+    punches = driver.find_element(By.ID, "punches").text
     assert "艾超" in punches and "Barack Obama" in punches
-    snapshot = driver.find_element(By.CSS_SELECTOR, "#alerts img.snap")  # type: ignore[attr-defined]
-    assert _wait(lambda: driver.execute_script(  # type: ignore[attr-defined]
+    snapshot = driver.find_element(By.CSS_SELECTOR, "#alerts img.snap")
+    assert _wait(lambda: driver.execute_script(
         "return arguments[0].complete && arguments[0].naturalWidth", snapshot))
 
-    driver.find_element(By.ID, "live-toggle").click()  # type: ignore[attr-defined]
-    live = driver.find_element(By.ID, "live")  # type: ignore[attr-defined]
-    assert _wait(lambda: driver.execute_script(  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "live-toggle").click()
+    live = driver.find_element(By.ID, "live")
+    assert _wait(lambda: driver.execute_script(
         "return arguments[0].naturalWidth", live) == 640)
     time.sleep(0.5)  # a few frames in
     screenshot = tmp_path / "admin.png"
-    assert driver.save_screenshot(str(screenshot))  # type: ignore[attr-defined]
+    assert driver.save_screenshot(str(screenshot))
     assert screenshot.stat().st_size > 20_000
-    driver.find_element(By.ID, "live-toggle").click()  # stop the stream  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "live-toggle").click()  # stop the stream
 
-    driver.find_element(By.CSS_SELECTOR, "#alerts button").click()  # type: ignore[attr-defined]
-    driver.switch_to.alert.accept()  # type: ignore[attr-defined]
-    assert _wait(lambda: "handled" in driver.find_element(  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "#alerts button").click()
+    driver.switch_to.alert.accept()
+    assert _wait(lambda: "handled" in driver.find_element(
         By.ID, "alerts").text)
     assert api.terminal.alerts()[0].alert_id == stranger.alert_id
     assert api.terminal.alerts()[0].handled
 
 
-def test_viewers_see_no_change_buttons(api: Api, data_dir: Path, browser: object) -> None:
+def test_viewers_see_no_change_buttons(api: Api, data_dir: Path, browser: WebDriver) -> None:
     from selenium.webdriver.common.by import By
 
     Attendance(api.terminal.store).on_match(Match(Verdict.UNKNOWN, None, 0.8, None, None),
@@ -114,19 +119,19 @@ def test_viewers_see_no_change_buttons(api: Api, data_dir: Path, browser: object
                                                             "kit_1.jpg"))
     driver = browser
     _log_in(driver, api, *VIEWER)
-    assert _wait(lambda: driver.current_url.endswith("/admin"))  # type: ignore[attr-defined]
-    alerts = driver.find_element(By.ID, "alerts")  # type: ignore[attr-defined]
+    assert _wait(lambda: driver.current_url.endswith("/admin"))
+    alerts = driver.find_element(By.ID, "alerts")
     assert "open" in alerts.text
-    driver.implicitly_wait(0)  # type: ignore[attr-defined]
+    driver.implicitly_wait(0)
     assert not alerts.find_elements(By.TAG_NAME, "button")
-    driver.implicitly_wait(5)  # type: ignore[attr-defined]
-    driver.find_element(By.CSS_SELECTOR, "header button").click()  # log out  # type: ignore[attr-defined]
-    assert _wait(lambda: driver.current_url.endswith("/admin/login"))  # type: ignore[attr-defined]
-    driver.get(api.url + "/admin")  # type: ignore[attr-defined]
-    assert driver.current_url.endswith("/admin/login")  # type: ignore[attr-defined]
+    driver.implicitly_wait(5)
+    driver.find_element(By.CSS_SELECTOR, "header button").click()  # log out
+    assert _wait(lambda: driver.current_url.endswith("/admin/login"))
+    driver.get(api.url + "/admin")
+    assert driver.current_url.endswith("/admin/login")
 
 
-def test_hostile_names_show_as_text_in_the_browser(api: Api, data_dir: Path, browser: object,
+def test_hostile_names_show_as_text_in_the_browser(api: Api, data_dir: Path, browser: WebDriver,
                                                    tmp_path: Path) -> None:
     """Staff names and alert details holding markup are shown as typed, and run nothing."""
     import uuid
@@ -152,14 +157,14 @@ def test_hostile_names_show_as_text_in_the_browser(api: Api, data_dir: Path, bro
 
     driver = browser
     _log_in(driver, api, *ADMIN)
-    assert _wait(lambda: driver.current_url.endswith("/admin"))  # type: ignore[attr-defined]
+    assert _wait(lambda: driver.current_url.endswith("/admin"))
     for section in ("people", "punches", "alerts"):
-        text = driver.find_element(By.ID, section).text  # type: ignore[attr-defined]
+        text = driver.find_element(By.ID, section).text
         assert script in text and img in text, (section, text)
-    assert driver.execute_script(  # type: ignore[attr-defined]
+    assert driver.execute_script(
         "return [document.scripts.length, document.querySelectorAll('[onerror]').length,"
         " document.querySelectorAll('img[src=\"x\"]').length]") == [1, 0, 0]
     with pytest.raises(NoAlertPresentException):
-        _ = driver.switch_to.alert.text  # type: ignore[attr-defined]
+        _ = driver.switch_to.alert.text
     screenshot = tmp_path / "hostile.png"
-    assert driver.save_screenshot(str(screenshot))  # type: ignore[attr-defined]
+    assert driver.save_screenshot(str(screenshot))

@@ -9,7 +9,9 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -23,8 +25,9 @@ from device.notify.message import trial_message
 from device.notify.state import load_state
 from device.recognition.decision import Match, Verdict
 from device.terminal import Terminal
-from tests.api.conftest import rgb_of
-from tests.api.smtp_server import Inbox, self_signed, start_smtp
+from tests.support.images import rgb_of
+from tests.support.smtp import Inbox, self_signed, start_smtp
+from tests.support.terminals import MakeTerminal
 
 
 class FakeClock:
@@ -43,18 +46,17 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
-@pytest.fixture
-def terminal(db_path: Path) -> Iterator[Terminal]:
-    t = Terminal.open(db_path, device_id="door-7")
-    yield t
-    t.close()
-
-
-def plain(port: int, **changes: object) -> MailConfig:
+def plain(port: int, **changes: Any) -> MailConfig:
     config = MailConfig(host="127.0.0.1", port=port, recipients=("guard@example.com",),
                         sender="door-7@example.com", starttls=False, poll_seconds=0.05,
                         timeout_seconds=5)
-    return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(config, **changes)
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None, "the mail has no text/plain part"
+    return body.get_content()
 
 
 def raise_alert(t: Terminal, kind: AlertKind, detail: str) -> None:
@@ -69,7 +71,8 @@ def stranger(t: Terminal, data_dir: Path, now: float | None = None) -> str | Non
 
 
 def test_an_unknown_face_is_mailed_once_with_its_snapshot(
-        terminal: Terminal, data_dir: Path, inbox: tuple[Inbox, int]) -> None:
+        make_terminal: MakeTerminal, data_dir: Path, inbox: tuple[Inbox, int]) -> None:
+    terminal = make_terminal(device_id="door-7")  # the subject names the door
     box, port = inbox
     before = stranger(terminal, data_dir, now=time.time() - 100)  # older than the mailer
     mailer = AlertMailer(terminal, plain(port))
@@ -83,7 +86,7 @@ def test_an_unknown_face_is_mailed_once_with_its_snapshot(
     message = mail.message
     assert mail.recipients == ["guard@example.com"] and message["From"] == "door-7@example.com"
     assert message["Subject"].startswith("[FaceGate FaceGate door-7] Unknown face / 陌生人 at ")
-    body = message.get_body(("plain",)).get_content()
+    body = text_of(message)
     assert alert_id in body and "face not recognised" in body and before not in body
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "image/jpeg"
@@ -117,7 +120,7 @@ def test_a_burst_gets_a_few_mails_and_one_digest(terminal: Terminal,
              "Spoof suspected / 疑似假体攻击"])]
     digest = mails[3].message
     assert "17 more alerts" in digest["Subject"]
-    text = digest.get_body(("plain",)).get_content()
+    text = text_of(digest)
     assert "problem 3" in text and "problem 19" in text and "problem 2\n" not in text
     assert "Device fault / 设备故障 ×6" in text
     raise_alert(terminal, AlertKind.DEVICE_FAULT, "after the digest")
@@ -149,7 +152,7 @@ def test_only_configured_kinds_are_mailed(terminal: Terminal, inbox: tuple[Inbox
     raise_alert(terminal, AlertKind.STORAGE_LOW, "disk")
     raise_alert(terminal, AlertKind.DEVICE_FAULT, "relay stuck")
     assert mailer.run_once() == 1
-    assert "relay stuck" in box.wait_for(1)[0].message.get_body(("plain",)).get_content()
+    assert "relay stuck" in text_of(box.wait_for(1)[0].message)
 
 
 def test_starttls_and_login(terminal: Terminal, tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from PIL import Image
 
 from device.attendance import Attendance
 from device.recognition.decision import Match, Verdict
-from tests.api.conftest import Api, rgb_of
+from tests.support.http import Api
+from tests.support.images import rgb_of
 
 
 def _stranger(api: Api, data_dir: Path) -> str:

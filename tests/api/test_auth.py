@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from device.api.routes import ROUTES
 from device.api.routing import Access
 from device.api.tables import accounts, tokens
-from tests.api.conftest import ADMIN, VIEWER, Api
+from tests.support.http import ADMIN, VIEWER, Api
 
 
 def _sample_path(path: str) -> str:
@@ -52,7 +52,9 @@ def test_viewers_read_admins_change(api: Api) -> None:
 
 
 def test_passwords_are_hashed_and_tokens_stored_only_as_digests(api: Api) -> None:
-    token = api.admin.session.headers["Authorization"].split()[1]
+    authorization = api.admin.session.headers["Authorization"]
+    assert isinstance(authorization, str)
+    token = authorization.split()[1]
     engine = api.terminal.database.engine
     with engine.connect() as c:
         row = c.execute(sa.select(accounts).where(accounts.c.username == "admin")).one()
@@ -69,7 +71,7 @@ def test_tokens_expire_and_logout_ends_them(api: Api) -> None:
     account = store.check(*VIEWER)
     assert account is not None
     short = store.issue_token(account, ttl_seconds=0.3)
-    from tests.api.conftest import Client
+    from tests.support.http import Client
 
     client = Client(api.url, short.token)
     assert client.get("/face/all").status_code == 200

@@ -18,8 +18,7 @@ import requests
 from device.api import ApiConfig
 from device.api.server import RetryingServer
 from device.terminal import Terminal
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.api.conftest import Api, blank_jpeg, photo
+from tests.support.http import Api
+from tests.support.images import blank_jpeg, photo
 
 
 def test_register_then_verify_a_chinese_name(api: Api, data_dir: Path) -> None:
@@ -81,8 +83,9 @@ def _sixty_megapixels() -> bytes:
     ("huge.jpg", lambda d: _sixty_megapixels(), "huge.jpg: image is 60.0 megapixels"),
 ])
 def test_bad_images_are_refused_and_nothing_is_written(api: Api, data_dir: Path, name: str,
-                                                       make: object, message: str) -> None:
-    data = make(data_dir)  # type: ignore[operator]
+                                                       make: Callable[[Path], bytes],
+                                                       message: str) -> None:
+    data = make(data_dir)
     assert len(data) < 10 * 2**20
     before = api.terminal.event_count()
     for path, client, fields in (("/face/registration", api.admin, {"username": "X"}),

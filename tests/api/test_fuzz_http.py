@@ -39,7 +39,7 @@ from schemathesis import GenerationMode
 
 from device.storage.schema import events
 from device.strictjson import is_canonical
-from tests.api.conftest import Api, serve, shut
+from tests.support.http import Api, serve, shut
 
 EXAMPLES = int(os.environ.get("FACEGATE_FUZZ_EXAMPLES", "0") or 0)
 LONG_RUN = EXAMPLES > 0
@@ -214,7 +214,8 @@ class Shape:
     def of(cls, operation: dict[str, Any]) -> Shape:
         params = operation.get("parameters", [])
         content = operation.get("requestBody", {}).get("content", {})
-        schema = next(iter(content.values()), {}).get("schema", {}) if content else {}
+        first: dict[str, Any] = next(iter(content.values()), {})
+        schema = first.get("schema", {}) if content else {}
         return cls([p["name"] for p in params if p["in"] == "path"],
                    [p["name"] for p in params if p["in"] == "query"],
                    "multipart/form-data" in content, list(schema.get("properties", {})))
@@ -241,7 +242,8 @@ def hostile_requests(path: str, method: str, operation: dict[str, Any]
         if query:
             url += "?" + "&".join(f"{quote(k)}={v}" for k, v in query)
         data, kind = body
-        headers = {"Content-Type": content_type or kind} if (content_type or kind) else {}
+        header = content_type or kind
+        headers = {"Content-Type": header} if header else {}
         return Request(method.upper(), url, data, headers, chunked)
 
     if shape.multipart:
@@ -400,6 +402,7 @@ def test_no_request_breaks_the_server_or_the_log(fuzzed: Api, document: dict[str
                                                 api_schema: schemathesis.BaseSchema,
                                                 path: str, method: str) -> None:
     token = fuzzed.admin.session.headers["Authorization"]
+    assert isinstance(token, str)
     operation = document["paths"][path][method]
     sources = [s for s in (_schema_strategy(api_schema, path, method, GenerationMode.POSITIVE),
                            _schema_strategy(api_schema, path, method, GenerationMode.NEGATIVE))

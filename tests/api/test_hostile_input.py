@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from device.api.auth import CSRF_FIELD, TOKEN_COOKIE, csrf_token
-from tests.api.conftest import ADMIN, Api, Client, serve, shut
+from tests.support.http import ADMIN, Api, Client, serve, shut
 
 MiB = 2**20
 

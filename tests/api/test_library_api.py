@@ -15,7 +15,8 @@ from PIL import Image
 from device.api.tables import audit
 from device.attendance import Attendance
 from device.recognition.decision import Match, Verdict
-from tests.api.conftest import Api, photo
+from tests.support.http import Api
+from tests.support.images import photo
 
 
 def test_add_face_libs_enrols_each_photo_on_its_own(empty_api: Api, data_dir: Path) -> None:

@@ -17,7 +17,7 @@ import requests
 import device.api.accounts as accounts_module
 from device.api.errors import LockedOut
 from device.api.throttle import MAX_TRACKED, LoginThrottle
-from tests.api.conftest import ADMIN, Api
+from tests.support.http import ADMIN, Api
 
 ATTEMPTS = 40
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from device.api.routes import ROUTES
-from tests.api.conftest import Api, serve, shut
+from tests.support.http import Api, serve, shut
 
 # The live stream never ends, and logging out would end the token the run uses.
 NOT_FUZZED = {("/api/v1/stream.mjpeg", "GET"), ("/api/v1/logout", "POST")}
@@ -68,7 +69,8 @@ def test_every_operation_answers_as_documented(fuzzed: Api, api_schema: schemath
                                                path: str, method: str) -> None:
     operation = api_schema[path][method]
     token = fuzzed.admin.session.headers["Authorization"]
-    excluded = [positive_data_acceptance] if (path, method) in MEANING_CHECKED else []
+    excluded: list[CheckFunction] = ([positive_data_acceptance]
+                                     if (path, method) in MEANING_CHECKED else [])
 
     @given(case=operation.as_strategy())
     @settings(max_examples=10, deadline=None, database=None, derandomize=True,

@@ -11,9 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.api.smtp_server import free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+from tests.support.ports import free_port
 
 
 def device(db: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None

@@ -14,10 +14,9 @@ from device.api.routes import ROUTES
 from device.api.schemas import HIDDEN_SETTINGS
 from device.settings import DeviceSettings
 from device.settings_rules import RULE_LIST, RULES, Kind, SettingRule
-from tests.api.conftest import Api
-from tests.device.test_settings_rules import MEASURED_BAD
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.bad_settings import MEASURED_BAD
+from tests.support.http import Api
+from tests.support.paths import REPO
 
 #: MEASURED_BAD as the CLI can spell them (it passes text: no {} or null there).
 MEASURED_BAD_TEXT = [("device_name", ""), ("device_name", "x" * 5000), ("match_margin", "5"),

@@ -21,11 +21,12 @@ from device.attendance import Attendance, alert_event
 from device.events import AlertKind
 from device.recognition.decision import Match, Verdict
 from device.terminal import PersonSummary
-from tests.api.conftest import ADMIN, Api, photo
+from tests.support.http import ADMIN, Api
+from tests.support.images import photo
+from tests.support.paths import REPO
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Page(HTMLParser):
@@ -185,6 +186,6 @@ def test_jinja2_is_imported_only_when_a_page_is_rendered() -> None:
              "print('jinja2' in sys.modules)\n"
              "web.error_page(404, 'x')\n"
              "print('jinja2' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=True)
     assert done.stdout.split() == ["False", "True"], done.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from device.attendance import DoorDecision
 from device.door_service import DoorService
 from device.events import EventType
 from device.storage.db import read_transaction
@@ -29,7 +30,7 @@ def test_recognised_person_opens_the_door_and_is_logged(enrolled_db: Path, data_
     capture = CaptureThread(open_source(str(data_dir / "video" / "short_hamilton_clip.mp4")))
     relay = FakeRelay()
     service = DoorService(terminal, capture, relay, awake=True)
-    decisions = []
+    decisions: list[DoorDecision] = []
     service.subscribe("decision", decisions.append)
     capture.start()
     capture.wait_for(lambda s: s.state.value == "running", 10)
@@ -54,7 +55,7 @@ def test_nothing_is_processed_while_nobody_is_at_the_door(enrolled_db: Path,
     terminal = Terminal.open(enrolled_db)
     capture = CaptureThread(open_source(str(data_dir / "video" / "short_hamilton_clip.mp4")))
     service = DoorService(terminal, capture, FakeRelay(), awake=False)
-    changes = []
+    changes: list[bool] = []
     service.subscribe("awake", changes.append)
     capture.start()
     service.start()
@@ -77,6 +78,7 @@ def test_nothing_is_processed_while_nobody_is_at_the_door(enrolled_db: Path,
 def test_a_failing_relay_raises_an_alert_and_logs_no_opening(enrolled_db: Path) -> None:
     terminal = Terminal.open(enrolled_db)
     relay = FakeRelay(fail_energise=1)
+    # frames=None: no camera; this test never starts the loop.
     service = DoorService(terminal, frames=None, relay=relay)  # type: ignore[arg-type]
     assert service.open_door("test") is False
     assert not relay.energised
@@ -172,7 +174,9 @@ def test_the_service_follows_settings_while_asleep(db_path: Path) -> None:
     terminal = Terminal.open(db_path)
     other = Terminal.open(db_path)
     wake = WakeDetector(1000)
-    service = DoorService(terminal, frames=None, relay=FakeRelay(), awake=False,  # type: ignore[arg-type]
+    relay = FakeRelay()
+    # frames=None: no camera; this test never starts the loop.
+    service = DoorService(terminal, frames=None, relay=relay, awake=False,  # type: ignore[arg-type]
                           wake=wake)
     try:
         other.change_settings(wake_distance_mm=250, match_threshold=0.45, recheck_seconds=3)
@@ -182,6 +186,6 @@ def test_the_service_follows_settings_while_asleep(db_path: Path) -> None:
         pipeline = service.loop.pipeline
         assert (pipeline.threshold, pipeline.recheck_seconds) == (0.45, 3.0)
     finally:
-        service.relay.close()  # type: ignore[union-attr]
+        relay.close()
         terminal.close()
         other.close()

@@ -12,18 +12,12 @@ from hypothesis import strategies as st
 from device.errors import DatabaseError
 from device.eventlog.model import NewEvent
 from device.terminal import Terminal
+from tests.support.paths import REPO
 
 
 def _punches(n: int) -> list[NewEvent]:
     return [NewEvent("PunchRecorded", {"person_id": f"p{i}", "name": "艾超", "status": "in",
                                        "time": 1.0e9 + i}) for i in range(n)]
-
-
-@pytest.fixture
-def terminal(db_path: Path):
-    t = Terminal.open(db_path, device_id="door-x")
-    yield t
-    t.close()
 
 
 def test_update_and_delete_of_events_are_refused_by_the_database(terminal, db_path) -> None:
@@ -127,8 +121,7 @@ def test_head_constant_is_alembic_head_and_a_current_database_skips_alembic(
     probe = ("import sys; from device.terminal import Terminal; "
              f"Terminal.open({str(db_path)!r}).close(); "
              "print('alembic' in sys.modules)")
-    repo = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", probe], cwd=repo, check=True,
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == "False"
 
@@ -138,9 +131,8 @@ def test_alembic_cli_upgrades_a_fresh_file(tmp_path) -> None:
     import sys
 
     path = tmp_path / "fresh.sqlite"
-    repo = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-m", "alembic", "-x", f"db={path}", "upgrade", "head"],
-                   cwd=repo, check=True, capture_output=True)
+                   cwd=REPO, check=True, capture_output=True)
     with sqlite3.connect(path) as raw:
         names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert {"events_no_update", "events_no_delete"} <= names

@@ -18,22 +18,7 @@ from device.errors import AlreadyEnrolled, BadInput, NotFound
 from device.storage.db import read_transaction
 from device.storage.schema import face_samples, subject_keys
 from device.terminal import Terminal
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def terminal(enrolled_db: Path):
-    t = Terminal.open(enrolled_db)
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def empty(db_path: Path):
-    t = Terminal.open(db_path, device_id="door-e")
-    yield t
-    t.close()
+from tests.support.paths import REPO
 
 
 def _variant(src: Path, dst: Path, **save) -> Path:
@@ -76,14 +61,14 @@ def odd_images(tmp_path_factory, data_dir) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("kind", ["grayscale", "16bit_png", "cmyk_jpeg", "exif_rotated"])
-def test_awkward_but_valid_photos_enrol(empty: Terminal, odd_images, kind) -> None:
-    result = empty.enroll("biden", "Joe Biden", [odd_images[kind]])
+def test_awkward_but_valid_photos_enrol(terminal: Terminal, odd_images, kind) -> None:
+    result = terminal.enroll("biden", "Joe Biden", [odd_images[kind]])
     assert result.samples_added == 2  # the photo and its mirror image
-    assert [p.person_id for p in empty.people()] == ["biden"]
+    assert [p.person_id for p in terminal.people()] == ["biden"]
 
 
-def test_rgba_png_enrols(empty: Terminal, odd_images) -> None:
-    assert empty.enroll("obama", "Barack Obama", [odd_images["rgba_png"]]).samples_added == 2
+def test_rgba_png_enrols(terminal: Terminal, odd_images) -> None:
+    assert terminal.enroll("obama", "Barack Obama", [odd_images["rgba_png"]]).samples_added == 2
 
 
 @pytest.mark.parametrize("kind, message", [
@@ -94,45 +79,46 @@ def test_rgba_png_enrols(empty: Terminal, odd_images) -> None:
     ("no_face", "no face found"),
     ("two_faces", "3 faces found"),
 ])
-def test_bad_photos_are_refused_with_nothing_written(empty: Terminal, odd_images, kind,
+def test_bad_photos_are_refused_with_nothing_written(terminal: Terminal, odd_images, kind,
                                                      message) -> None:
     good = odd_images["grayscale"]
     with pytest.raises(BadInput, match=message):
-        empty.enroll("biden", "Joe Biden", [good, odd_images[kind]])
-    assert empty.event_count() == 0 and empty.people() == []
+        terminal.enroll("biden", "Joe Biden", [good, odd_images[kind]])
+    assert terminal.event_count() == 0 and terminal.people() == []
 
 
-def test_largest_face_can_be_taken_from_a_group_photo(empty: Terminal, odd_images) -> None:
-    assert empty.enroll("obama", "Barack Obama", [odd_images["two_faces"]],
-                        largest=True).samples_added == 2
+def test_largest_face_can_be_taken_from_a_group_photo(terminal: Terminal, odd_images) -> None:
+    assert terminal.enroll("obama", "Barack Obama", [odd_images["two_faces"]],
+                           largest=True).samples_added == 2
 
 
-def test_blurred_and_tiny_faces_are_refused(empty: Terminal, data_dir) -> None:
+def test_blurred_and_tiny_faces_are_refused(terminal: Terminal, data_dir) -> None:
     image = Image.open(data_dir / "faces" / "joe_biden" / "biden_2.jpg").convert("RGB")
-    blurred = np.asarray(image.resize((400, 400)).resize((1200, 1200), Image.BILINEAR)
-                         .resize((90, 90)).resize((1200, 1200), Image.BILINEAR))
+    bilinear = Image.Resampling.BILINEAR
+    blurred = np.asarray(image.resize((400, 400)).resize((1200, 1200), bilinear)
+                         .resize((90, 90)).resize((1200, 1200), bilinear))
     with pytest.raises(BadInput, match="blurred"):
-        empty.enroll("biden", "Joe Biden", [np.ascontiguousarray(blurred)])
+        terminal.enroll("biden", "Joe Biden", [np.ascontiguousarray(blurred)])
     tiny = np.zeros((600, 800, 3), np.uint8) + 180
     tiny[300:380, 400:460] = np.asarray(image.resize((60, 80)))
     with pytest.raises(BadInput, match=r"(too small|no face)"):
-        empty.enroll("biden", "Joe Biden", [tiny])
-    assert empty.event_count() == 0
+        terminal.enroll("biden", "Joe Biden", [tiny])
+    assert terminal.event_count() == 0
 
 
-def test_a_face_already_enrolled_is_refused_naming_the_person(terminal: Terminal,
+def test_a_face_already_enrolled_is_refused_naming_the_person(enrolled_terminal: Terminal,
                                                               data_dir) -> None:
     photo = data_dir / "faces" / "barack_obama" / "obama_2.jpg"
-    before = terminal.event_count()
+    before = enrolled_terminal.event_count()
     with pytest.raises(AlreadyEnrolled, match="already registered as barack_obama"):
-        terminal.enroll("E042", "Someone Else", [photo])
-    assert terminal.event_count() == before
-    assert terminal.enroll("E042", "Someone Else", [photo], force=True).new_person
+        enrolled_terminal.enroll("E042", "Someone Else", [photo])
+    assert enrolled_terminal.event_count() == before
+    assert enrolled_terminal.enroll("E042", "Someone Else", [photo], force=True).new_person
 
 
-def test_unicode_names_round_trip_through_the_cli(empty: Terminal, data_dir) -> None:
-    db = str(empty.database.path)
-    empty.close()
+def test_unicode_names_round_trip_through_the_cli(terminal: Terminal, data_dir) -> None:
+    db = str(terminal.database.path)
+    terminal.close()
     photo = str(data_dir / "faces" / "kit_harington" / "kit_2.jpg")
     run = [sys.executable, "-m", "device", "--db", db]
     done = subprocess.run([*run, "enroll", "--id", "E7", "--name", "艾超", photo],
@@ -146,28 +132,28 @@ def test_unicode_names_round_trip_through_the_cli(empty: Terminal, data_dir) -> 
     assert '"person_id": "E7", "name": "艾超"' in found.stdout
 
 
-def test_people_list_counts_samples(terminal: Terminal) -> None:
-    people = {p.person_id: p for p in terminal.people()}
+def test_people_list_counts_samples(enrolled_terminal: Terminal) -> None:
+    people = {p.person_id: p for p in enrolled_terminal.people()}
     assert people["barack_obama"].samples == 12  # 6 photos, each with its mirror
     assert people["lin_manuel_miranda"].name == "Lin Manuel Miranda"
 
 
-def test_export_gives_the_stored_crops(terminal: Terminal) -> None:
-    crops = terminal.face_crops("joe_biden")
+def test_export_gives_the_stored_crops(enrolled_terminal: Terminal) -> None:
+    crops = enrolled_terminal.face_crops("joe_biden")
     assert len(crops) == 2
     assert Image.open(io.BytesIO(crops[0])).format == "JPEG"
     with pytest.raises(NotFound):
-        terminal.face_crops("nobody")
+        enrolled_terminal.face_crops("nobody")
 
 
-def test_removal_erases_encodings_and_crops_from_every_file(terminal: Terminal,
+def test_removal_erases_encodings_and_crops_from_every_file(enrolled_terminal: Terminal,
                                                             enrolled_db: Path) -> None:
-    with read_transaction(terminal.database.engine) as c:
+    with read_transaction(enrolled_terminal.database.engine) as c:
         blobs = [r.encoding for r in c.execute(sa.select(face_samples.c.encoding)
                                                .where(face_samples.c.person_id == "joe_biden"))]
         key = c.execute(sa.select(subject_keys.c.key).where(
             subject_keys.c.key_id == person_key_id("joe_biden"))).scalar()
-    crops = terminal.face_crops("joe_biden")
+    crops = enrolled_terminal.face_crops("joe_biden")
     needles = [b[16:48] for b in blobs] + [key] + [c[200:240] for c in crops]
 
     def files_containing() -> list[int]:
@@ -175,25 +161,25 @@ def test_removal_erases_encodings_and_crops_from_every_file(terminal: Terminal,
         return [i for i, n in enumerate(needles) if n in raw]
 
     assert files_containing(), "the needles must be findable before removal"
-    terminal.remove("joe_biden")
+    enrolled_terminal.remove("joe_biden")
     assert files_containing() == []
-    assert "joe_biden" not in {p.person_id for p in terminal.people()}
-    assert terminal.verify().ok  # the log still verifies: ciphertext hashes are intact
+    assert "joe_biden" not in {p.person_id for p in enrolled_terminal.people()}
+    assert enrolled_terminal.verify().ok  # the log still verifies: ciphertext hashes are intact
     with pytest.raises(NotFound):
-        terminal.remove("joe_biden")
+        enrolled_terminal.remove("joe_biden")
 
 
 def test_running_recogniser_sees_a_person_enrolled_by_another_process(
-        terminal: Terminal, enrolled_db: Path, data_dir: Path) -> None:
+        enrolled_terminal: Terminal, enrolled_db: Path, data_dir: Path) -> None:
     photo = data_dir / "faces" / "rose_leslie" / "rose_2.jpg"
-    terminal.remove("rose_leslie")
-    assert terminal.identify(photo)[0].match.person_id is None
+    enrolled_terminal.remove("rose_leslie")
+    assert enrolled_terminal.identify(photo)[0].match.person_id is None
     other = subprocess.run(
         [sys.executable, "-m", "device", "--db", str(enrolled_db), "enroll", "--id", "R1",
          "--name", "Rose", str(data_dir / "faces" / "rose_leslie" / "rose_1.jpg")],
         capture_output=True, text=True, cwd=REPO)
     assert other.returncode == 0, other.stderr
     started = time.monotonic()
-    assert terminal.cache.refresh()  # what the door loop calls every half second
+    assert enrolled_terminal.cache.refresh()  # what the door loop calls every half second
     assert time.monotonic() - started < 1.0
-    assert terminal.identify(photo)[0].match.person_id == "R1"
+    assert enrolled_terminal.identify(photo)[0].match.person_id == "R1"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,14 +15,7 @@ from device.events import EventType
 from device.settings import DeviceSettings
 from device.settings_rules import RULES, Applier, Kind
 from device.terminal import Terminal
-
-#: The values the HTTP API and the CLI accepted although its own OpenAPI refused them.
-MEASURED_BAD: list[tuple[str, object]] = [
-    ("device_name", ""), ("device_name", "x" * 5000), ("device_name", {}),
-    ("device_name", None), ("match_margin", 5), ("retention_days", 0),
-    ("debounce_seconds", 1e12), ("relay_pulse_seconds", 0), ("relay_pulse_seconds", 3600),
-    ("wake_distance_mm", 1.9), ("wake_distance_mm", True), ("recheck_seconds", 0),
-]
+from tests.support.bad_settings import MEASURED_BAD
 
 #: Every value the other tests and callers set (grep change_settings / settings=).
 USED_ELSEWHERE: list[dict[str, object]] = [
@@ -41,13 +33,6 @@ USED_ELSEWHERE: list[dict[str, object]] = [
      "relay_pulse_seconds": 3.0, "language": "zh"},
     {"wake_distance_mm": "800"}, {"match_threshold": "0.55"}, {"debounce_seconds": "120"},
 ]
-
-
-@pytest.fixture
-def terminal(db_path: Path):
-    t = Terminal.open(db_path, device_id="door-s")
-    yield t
-    t.close()
 
 
 def test_the_table_has_one_entry_per_setting_and_gives_the_defaults() -> None:
@@ -220,6 +205,7 @@ def test_a_zero_pulse_can_no_longer_turn_recognitions_into_relay_alerts(
         terminal.change_settings(relay_pulse_seconds=0)
     terminal.change_settings(relay_pulse_seconds=0.1)
     relay = FakeRelay()
+    # frames=None: no camera; this test never starts the loop.
     service = DoorService(terminal, frames=None, relay=relay)  # type: ignore[arg-type]
     try:
         assert service.open_door("recognised", "E001") is True

@@ -25,6 +25,7 @@ def main() -> None:
     desk = Attendance(store)
     known = Match(Verdict.KNOWN, "barack_obama", 0.3, None, None)
     for i in range(count):
+        position: int | None
         if mode == "append":
             (event,) = store.append([NewEvent("PunchRecorded", {
                 "person_id": tag, "name": tag, "status": "in", "time": float(i), "i": i})])

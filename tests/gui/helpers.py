@@ -8,7 +8,14 @@ from pathlib import Path
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QInputMethodEvent
-from PyQt5.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PyQt5.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from gui.app import GuiApp
@@ -20,6 +27,13 @@ def wait_until(qtbot: QtBot, condition: Callable[[], bool], timeout: float) -> f
     start = time.monotonic()
     qtbot.waitUntil(lambda: bool(condition()), timeout=round(timeout * 1000))
     return time.monotonic() - start
+
+
+def row(widget: QListWidget, index: int) -> QListWidgetItem:
+    """The list's item at `index`; fails the test if there is none."""
+    item = widget.item(index)
+    assert item is not None, f"the list has no row {index}"
+    return item
 
 
 def tap(qtbot: QtBot, widget: QWidget) -> None:

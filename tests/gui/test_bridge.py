@@ -18,6 +18,7 @@ from tests.gui.helpers import wait_until
 def test_listeners_on_another_thread_arrive_on_the_gui_thread(qtbot: QtBot, db_path: Path) -> None:
     QApplication.instance() or QApplication([])
     terminal = Terminal.open(db_path)
+    # frames=None: no camera; the door thread below emits the frames itself.
     service = DoorService(terminal, frames=None, awake=False)  # type: ignore[arg-type]
     bridge = ServiceBridge(service)
     seen: list[tuple[object, bool]] = []
@@ -35,7 +36,7 @@ def test_listeners_on_another_thread_arrive_on_the_gui_thread(qtbot: QtBot, db_p
     worker.start()
     worker.join()
     assert seen == [] and frames == []  # nothing runs on the door thread itself
-    wait_until(qtbot, lambda: seen and frames, 2)
+    wait_until(qtbot, lambda: bool(seen and frames), 2)
     assert seen == [(True, True)]
     assert frames == [49]
     bridge.close()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from device.terminal import Terminal
 from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, wait_until
+from tests.gui.helpers import login, open_tile, row, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 VISIBLE_WITHIN_SECONDS = 2.0
@@ -43,14 +43,14 @@ def test_people_changed_by_another_process_appear_within_seconds(
     done = _device_cli(qtbot, enrolled_db, "remove", "kit_harington")
     wait_until(qtbot, lambda: "kit_harington" not in shown(), VISIBLE_WITHIN_SECONDS)
     assert time.monotonic() - done <= VISIBLE_WITHIN_SECONDS
-    assert all("kit_harington" not in people.list.item(i).text()
+    assert all("kit_harington" not in row(people.list, i).text()
                for i in range(people.list.count()))
 
     photo = data_dir / "faces" / "kit_harington" / "kit_1.jpg"
     done = _device_cli(qtbot, enrolled_db, "enroll", "--id", "K002", "--name", "基特·哈灵顿",
                        str(photo))
     wait_until(qtbot, lambda: "K002" in shown(), VISIBLE_WITHIN_SECONDS)
-    assert any("基特·哈灵顿" in people.list.item(i).text() for i in range(people.list.count()))
+    assert any("基特·哈灵顿" in row(people.list, i).text() for i in range(people.list.count()))
     assert gui.door.terminal.people()  # and the door's own terminal agrees
 
 

@@ -29,7 +29,9 @@ def _records(gui: GuiApp, frame: Path) -> list[DoorDecision]:
     """A check-in, a repeat, and a stranger (with a snapshot), recorded by the core."""
     attendance = Attendance(gui.door.terminal.store)
     known = Match(Verdict.KNOWN, LIN, 0.41, None, None)
-    snapshot = cv2.cvtColor(cv2.imread(str(frame)), cv2.COLOR_BGR2RGB)[60:200, 140:280]
+    bgr = cv2.imread(str(frame))
+    assert bgr is not None, f"{frame}: not readable"
+    snapshot = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)[60:200, 140:280]
     return [attendance.on_match(known), attendance.on_match(known),
             attendance.on_match(Match(Verdict.UNKNOWN, None, 0.71, None, None), snapshot)]
 

@@ -67,7 +67,8 @@ def test_the_wake_distance_follows_the_screen_and_other_processes(
         qtbot: QtBot, make_gui: MakeGui, db_path: Path) -> None:
     gui = make_gui(db_path, approach=True)
     wake = gui.door.wake
-    assert wake is not None and gui.door.service.wake is wake
+    assert gui.door.service.wake is wake
+    assert wake is not None
     login(qtbot, gui)
     open_tile(qtbot, gui, "settings")
     tap(qtbot, gui.window.settings.steppers["wake_distance_mm"].minus)

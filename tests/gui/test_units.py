@@ -46,11 +46,13 @@ def test_punch_periods() -> None:
     today = dt.date(2026, 11, 22)
     day = PunchFilter(Period.DAY)
     start, end = day.bounds(today)
+    assert start is not None and end is not None
     assert end - start == 24 * 3600 and dt.datetime.fromtimestamp(start).date() == today
     yesterday = day.shifted(-1, today)
     assert yesterday.day == dt.date(2026, 11, 21)
     assert yesterday.shifted(5, today).day == today  # never into the future
     start, end = PunchFilter(Period.WEEK).bounds(today)
+    assert start is not None
     assert dt.datetime.fromtimestamp(start).date() == dt.date(2026, 11, 16)
     assert PunchFilter(Period.ALL).bounds(today) == (None, None)
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from device.events import AlertKind
 from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, shoot, tap, wait_until
+from tests.gui.helpers import login, open_tile, row, shoot, tap, wait_until
 
 LIN = "lin_manuel_miranda"
 
@@ -58,10 +58,10 @@ def test_removed_person_is_not_recognised_and_raises_an_alert(
     assert alert.kind == AlertKind.UNKNOWN_FACE
     assert alerts.selected_id() == alert.alert_id
     assert alerts.snapshot.pixmap() is not None
-    assert alerts.list.item(0).icon().isNull() is False
+    assert row(alerts.list, 0).icon().isNull() is False
     shoot(gui, screenshot_dir, "flow-alerts")
     tap(qtbot, alerts.handle)
     assert terminal.alerts(only_open=True) == []
-    assert alerts.list.item(0).text() == "没有报警"
+    assert row(alerts.list, 0).text() == "没有报警"
     tap(qtbot, alerts.show_all)
-    assert "已处理" in alerts.list.item(0).text()
+    assert "已处理" in row(alerts.list, 0).text()

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hardware.backoff import Backoff
+from tests.support.hardware import FakeTofFactory
+from tests.support.paths import REPO, python_env
 
-REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 10.0
-WAIT_S = 10.0  # generous upper bound for anything that should happen "soon"
-
-FakeTofFactory = Callable[..., subprocess.Popen[str]]
-
-
-def python_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from hardware.camera import (
     open_source,
 )
 from hardware.camera.base import Image
-from tests.hardware.conftest import WAIT_S
+from tests.support.hardware import WAIT_S
 
 VIDEO_FRAMES = 275
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardware.conftest import REPO, FakeTofFactory, python_env
+from tests.support.hardware import FakeTofFactory
+from tests.support.paths import REPO, python_env
 
 TIMEOUT_S = 60
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.hardware.conftest import REPO, python_env
+from tests.support.paths import REPO, python_env
 
 FORBIDDEN = ("PyQt5", "paho", "gui", "sync", "device")
 

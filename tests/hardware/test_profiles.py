@@ -21,7 +21,7 @@ from hardware.profiles.loader import REPO_ROOT, expand
 from hardware.profiles.model import RelayConfig
 from hardware.relay import FakeRelay, PulseEvent, PulseKind, RelayError, RelayKind
 from hardware.tof import SimulatedTof, TofMode
-from tests.hardware.conftest import WAIT_S
+from tests.support.hardware import WAIT_S
 
 
 def test_packaged_profiles() -> None:

@@ -20,7 +20,7 @@ from hardware.relay import (
     lcus_command,
 )
 from hardware.relay.base import _close_all_relays
-from tests.hardware.conftest import WAIT_S
+from tests.support.hardware import WAIT_S
 
 
 class Events:
@@ -275,9 +275,9 @@ def test_serial_relay_board_gone_raises_and_stays_off() -> None:
 # -- GPIO relay with fake gpiod bindings ------------------------------------------------
 
 
-def fake_gpiod_v1() -> tuple[types.ModuleType, list[tuple[str, Any]]]:
+def fake_gpiod_v1() -> tuple[Any, list[tuple[str, Any]]]:
     log: list[tuple[str, Any]] = []
-    module = types.ModuleType("gpiod")
+    module: Any = types.ModuleType("gpiod")  # a fake: the attributes are set below
 
     class Line:
         def request(self, consumer: str, type: int, default_vals: list[int]) -> None:
@@ -300,14 +300,14 @@ def fake_gpiod_v1() -> tuple[types.ModuleType, list[tuple[str, Any]]]:
         def close(self) -> None:
             log.append(("close", None))
 
-    module.Chip = Chip  # type: ignore[attr-defined]
-    module.LINE_REQ_DIR_OUT = 3  # type: ignore[attr-defined]
+    module.Chip = Chip
+    module.LINE_REQ_DIR_OUT = 3
     return module, log
 
 
-def fake_gpiod_v2() -> tuple[types.ModuleType, list[tuple[str, Any]]]:
+def fake_gpiod_v2() -> tuple[Any, list[tuple[str, Any]]]:
     log: list[tuple[str, Any]] = []
-    module = types.ModuleType("gpiod")
+    module: Any = types.ModuleType("gpiod")  # a fake: the attributes are set below
     line = types.SimpleNamespace(
         Value=types.SimpleNamespace(ACTIVE="ACTIVE", INACTIVE="INACTIVE"),
         Direction=types.SimpleNamespace(OUTPUT="OUTPUT"),
@@ -325,9 +325,9 @@ def fake_gpiod_v2() -> tuple[types.ModuleType, list[tuple[str, Any]]]:
         log.append(("request", (path, offset, settings.output_value)))
         return Request()
 
-    module.line = line  # type: ignore[attr-defined]
-    module.LineSettings = lambda **kw: types.SimpleNamespace(**kw)  # type: ignore[attr-defined]
-    module.request_lines = request_lines  # type: ignore[attr-defined]
+    module.line = line
+    module.LineSettings = lambda **kw: types.SimpleNamespace(**kw)
+    module.request_lines = request_lines
     return module, log
 
 
@@ -380,6 +380,6 @@ def test_gpio_request_failure_is_a_relay_error() -> None:
     def busy(*args: Any, **kwargs: Any) -> None:
         raise OSError(16, "Device or resource busy")
 
-    gpiod.request_lines = busy  # type: ignore[attr-defined]
+    gpiod.request_lines = busy
     with pytest.raises(RelayError, match="line in use"):
         GpioRelay(5, gpiod_module=gpiod)

@@ -13,7 +13,7 @@ from hardware.tof.enums import FaultReason, SensorState, TofMode
 from hardware.tof.modbus import ModbusResponseParser, build_read_request, build_read_response
 from hardware.tof.reading import Reading
 from hardware.tof.sensor import TofSensor
-from tests.hardware.conftest import WAIT_S
+from tests.support.hardware import WAIT_S
 
 
 def read_all(port: Any, parser: ModbusResponseParser | AsciiLineParser) -> list[Reading]:

@@ -10,7 +10,7 @@ from hardware.tof.enums import ReadingStatus, SensorState
 from hardware.tof.reading import Reading
 from hardware.tof.simulated import ApproachProfile, SimulatedTof, approach_distance
 from hardware.tof.wake import WakeDetector, WakeEvent, WakeState
-from tests.hardware.conftest import WAIT_S
+from tests.support.hardware import WAIT_S
 
 PROFILE = ApproachProfile(
     period_s=10, offset_s=1, start_mm=1900, near_mm=400, approach_s=2, dwell_s=3, leave_s=1

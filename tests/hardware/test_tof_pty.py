@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from hardware.tof.base import SensorStatus
 from hardware.tof.enums import FaultReason, ReadingStatus, SensorState, TofMode
 from hardware.tof.reading import Reading
 from hardware.tof.sensor import TofSensor
-from tests.hardware.conftest import WAIT_S, FakeTofFactory
+from tests.support.hardware import WAIT_S, FakeTofFactory
 
 EXPECTED = {
     500: ReadingStatus.OK,
@@ -64,10 +65,10 @@ class Recorder:
             return found
 
 
-def make_sensor(link: Path, backoff: Backoff, **options: object) -> TofSensor:
+def make_sensor(link: Path, backoff: Backoff, **options: Any) -> TofSensor:
     options.setdefault("poll_hz", 50.0)
     options.setdefault("silence_timeout_s", 0.5)
-    return TofSensor(str(link), backoff=backoff, **options)  # type: ignore[arg-type]
+    return TofSensor(str(link), backoff=backoff, **options)
 
 
 def assert_plausible(readings: list[Reading]) -> None:

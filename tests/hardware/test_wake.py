@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hardware.tof.enums import ReadingStatus
@@ -84,6 +86,6 @@ def test_listeners_and_reset() -> None:
 @pytest.mark.parametrize(
     "kwargs", [{"wake_distance_mm": 0}, {"consecutive": 0}, {"idle_after_s": 0}]
 )
-def test_rejects_nonsense_settings(kwargs: dict[str, float]) -> None:
+def test_rejects_nonsense_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        WakeDetector(**kwargs)  # type: ignore[arg-type]
+        WakeDetector(**kwargs)

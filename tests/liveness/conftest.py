@@ -22,10 +22,7 @@ from bench.liveness import (
 from device.liveness.landmarks import eye_distance_5
 from device.liveness.policy import NOMINAL_EYE_MM
 from device.recognition.engine import FaceEngine
-
-VIDEO = Path("video") / "short_hamilton_clip.mp4"
-PHOTO = Path("faces") / "barack_obama" / "obama_1.jpg"  # enrolled as barack_obama
-BEZEL = (10, 10, 10)
+from tests.support.presentations import BEZEL, PHOTO, VIDEO
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,13 +31,6 @@ SNAPSHOT = np.full((64, 64, 3), 128, np.uint8)
 NOW = 1_790_000_000.0
 
 
-@pytest.fixture
-def terminal(enrolled_db: Path):
-    t = Terminal.open(enrolled_db)
-    yield t
-    t.close()
-
-
 def payloads(terminal: Terminal) -> list[tuple[str, dict]]:
     with read_transaction(terminal.database.engine) as c:
         rows = c.execute(sa.select(events.c.type, events.c.payload).where(
@@ -49,65 +41,65 @@ def payloads(terminal: Terminal) -> list[tuple[str, dict]]:
 
 @pytest.mark.parametrize("liveness", [None, UNKNOWN])
 @pytest.mark.parametrize("policy", ["off", "passive", "strict"])
-def test_no_verdict_or_unknown_keeps_the_old_behaviour(terminal: Terminal, policy: str,
+def test_no_verdict_or_unknown_keeps_the_old_behaviour(enrolled_terminal: Terminal, policy: str,
                                                        liveness: LivenessResult | None) -> None:
-    terminal.change_settings(liveness_policy=policy)
-    desk = Attendance(terminal.store)
+    enrolled_terminal.change_settings(liveness_policy=policy)
+    desk = Attendance(enrolled_terminal.store)
     first = desk.on_match(KNOWN, SNAPSHOT, NOW, liveness=liveness)
     again = desk.on_match(KNOWN, SNAPSHOT, NOW + 5, liveness=liveness)
     assert (first.outcome, again.outcome) == (Outcome.CHECKED_IN, Outcome.ALREADY_PUNCHED)
     assert first.open_door and again.open_door and first.liveness is None
-    assert [t for t, _ in payloads(terminal)] == ["PunchRecorded", "AccessDecided",
-                                                  "AccessDecided"]
-    assert all("liveness" not in p for _, p in payloads(terminal))
+    assert [t for t, _ in payloads(enrolled_terminal)] == ["PunchRecorded", "AccessDecided",
+                                                           "AccessDecided"]
+    assert all("liveness" not in p for _, p in payloads(enrolled_terminal))
 
 
-def test_off_ignores_even_a_spoof_verdict(terminal: Terminal) -> None:
-    terminal.change_settings(liveness_policy="off")
-    decision = Attendance(terminal.store).on_match(KNOWN, SNAPSHOT, NOW, liveness=SPOOF)
+def test_off_ignores_even_a_spoof_verdict(enrolled_terminal: Terminal) -> None:
+    enrolled_terminal.change_settings(liveness_policy="off")
+    decision = Attendance(enrolled_terminal.store).on_match(KNOWN, SNAPSHOT, NOW, liveness=SPOOF)
     assert decision.outcome is Outcome.CHECKED_IN and decision.alert_id is None
-    assert not terminal.alerts()
+    assert not enrolled_terminal.alerts()
 
 
-def test_live_is_recorded_and_changes_nothing_else(terminal: Terminal) -> None:
-    terminal.change_settings(liveness_policy="strict")
-    decision = Attendance(terminal.store).on_match(KNOWN, None, NOW, liveness=LIVE)
+def test_live_is_recorded_and_changes_nothing_else(enrolled_terminal: Terminal) -> None:
+    enrolled_terminal.change_settings(liveness_policy="strict")
+    decision = Attendance(enrolled_terminal.store).on_match(KNOWN, None, NOW, liveness=LIVE)
     assert decision.outcome is Outcome.CHECKED_IN and decision.open_door
-    punch, access = (p for _, p in payloads(terminal))
+    punch, access = (p for _, p in payloads(enrolled_terminal))
     assert punch["liveness"] == access["liveness"] == LIVE.as_payload()
-    assert not terminal.alerts()
+    assert not enrolled_terminal.alerts()
 
 
 def test_passive_suspicion_within_the_debounce_still_opens_and_alerts(
-        terminal: Terminal) -> None:
-    terminal.change_settings(liveness_policy="passive")
-    desk = Attendance(terminal.store)
+        enrolled_terminal: Terminal) -> None:
+    enrolled_terminal.change_settings(liveness_policy="passive")
+    desk = Attendance(enrolled_terminal.store)
     desk.on_match(KNOWN, None, NOW, liveness=LIVE)
     decision = desk.on_match(KNOWN, SNAPSHOT, NOW + 5, liveness=SPOOF)
     assert decision.outcome is Outcome.ALREADY_PUNCHED and decision.open_door
-    (alert,) = terminal.alerts()
+    (alert,) = enrolled_terminal.alerts()
     assert alert.kind == AlertKind.SPOOF_SUSPECTED and alert.person_id == "joe_biden"
     assert decision.alert_id == alert.alert_id
 
 
-def test_strict_refusal_and_the_snapshot_goes_with_the_person(terminal: Terminal) -> None:
-    terminal.change_settings(liveness_policy="strict")
-    decision = Attendance(terminal.store).on_match(KNOWN, SNAPSHOT, NOW, liveness=SPOOF)
+def test_strict_refusal_and_the_snapshot_goes_with_the_person(enrolled_terminal: Terminal) -> None:
+    enrolled_terminal.change_settings(liveness_policy="strict")
+    decision = Attendance(enrolled_terminal.store).on_match(KNOWN, SNAPSHOT, NOW, liveness=SPOOF)
     assert decision.outcome is Outcome.SPOOF_REFUSED and not decision.open_door
     assert decision.as_dict()["liveness"]["reason"] == "no_motion"
-    assert not terminal.punches()
-    (alert,) = terminal.alerts()
-    assert terminal.alert_snapshot(alert.alert_id) is not None
-    terminal.remove("joe_biden")  # erasing the person erases the picture of them
-    assert terminal.alert_snapshot(alert.alert_id) is None
+    assert not enrolled_terminal.punches()
+    (alert,) = enrolled_terminal.alerts()
+    assert enrolled_terminal.alert_snapshot(alert.alert_id) is not None
+    enrolled_terminal.remove("joe_biden")  # erasing the person erases the picture of them
+    assert enrolled_terminal.alert_snapshot(alert.alert_id) is None
 
 
-def test_strangers_are_not_affected(terminal: Terminal) -> None:
-    terminal.change_settings(liveness_policy="strict")
+def test_strangers_are_not_affected(enrolled_terminal: Terminal) -> None:
+    enrolled_terminal.change_settings(liveness_policy="strict")
     stranger = Match(Verdict.UNKNOWN, None, 0.74, None, None)
-    decision = Attendance(terminal.store).on_match(stranger, SNAPSHOT, NOW, liveness=SPOOF)
+    decision = Attendance(enrolled_terminal.store).on_match(stranger, SNAPSHOT, NOW, liveness=SPOOF)
     assert decision.outcome is Outcome.NOT_RECOGNISED
-    assert [a.kind for a in terminal.alerts()] == [AlertKind.UNKNOWN_FACE]
+    assert [a.kind for a in enrolled_terminal.alerts()] == [AlertKind.UNKNOWN_FACE]
 
 
 @pytest.mark.parametrize(("values", "message"), [

@@ -15,9 +15,9 @@ from bench.liveness import FOCAL_PX, Species, medium_canvas, photo_picture, rend
 from device.liveness.calibration import focal_from_measurement
 from device.recognition.engine import FaceEngine
 from device.terminal import Terminal
-from tests.liveness.conftest import BEZEL, PHOTO
+from tests.support.paths import REPO
+from tests.support.presentations import BEZEL, PHOTO
 
-REPO = Path(__file__).resolve().parents[2]
 DISTANCE_MM = 600.0
 
 

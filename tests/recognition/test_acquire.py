@@ -42,8 +42,12 @@ def test_a_face_the_first_pass_finds_costs_no_retry(data_dir: Path, engine: Face
     rgb = clip_frame(data_dir, 150)
     sides = []
     real = engine._detect
-    monkeypatch.setattr(engine, "_detect", lambda image, side, up: sides.append(side) or
-                        real(image, side, up))
+
+    def recording(image, side, up):
+        sides.append(side)
+        return real(image, side, up)
+
+    monkeypatch.setattr(engine, "_detect", recording)
     faces, side = engine.acquire(rgb)
     assert faces and side == DOOR_DETECT_MAX_SIDE and sides == [DOOR_DETECT_MAX_SIDE]
     sides.clear()
@@ -56,7 +60,7 @@ def test_the_tracker_keeps_to_the_size_that_found_the_face(data_dir: Path,
     sides: list[int | None] = []
 
     class Recording(FaceEngine):
-        def _detect(self, image, side, up):  # type: ignore[override]
+        def _detect(self, image, side, up):
             sides.append(side)
             return super()._detect(image, side, up)
 

@@ -10,14 +10,15 @@ from hypothesis import strategies as st
 from device.recognition import idtable
 from device.recognition.idtable import IdTable
 
-ids = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"),
+ids = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\0"),
               min_size=1, max_size=12)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(ids, max_size=20), max_size=6))
 def test_numbers_are_dense_stable_and_reversible(batches: list[list[str]]) -> None:
-    table, model = IdTable(), {}
+    table = IdTable()
+    model: dict[str, int] = {}
     for batch in batches:
         numbers = table.intern(batch).tolist()
         for text, number in zip(batch, numbers, strict=True):

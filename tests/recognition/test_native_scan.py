@@ -26,7 +26,9 @@ def brute(codes: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, int]]
 def subtraction_form(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     """The library built without the dot form, as on a CPU without VNNI."""
     path = tmp_path_factory.mktemp("plain") / "codescan.so"
-    subprocess.run([native._compiler(), "-O3", "-DFACEGATE_NO_DOT_FORM", "-shared", "-fPIC",
+    compiler = native._compiler()
+    assert compiler is not None  # the module is skipped without one
+    subprocess.run([compiler, "-O3", "-DFACEGATE_NO_DOT_FORM", "-shared", "-fPIC",
                     "-o", str(path), str(native.SOURCE)], check=True)
     library = native.bind(ctypes.CDLL(str(path)))
     assert library.facegate_uses_code_norms() == 0
@@ -157,5 +159,6 @@ def test_the_compiled_re_rank_decodes_like_the_matcher(dim: int) -> None:
     query = rng.standard_normal(dim) * 0.3
     got = native.exact_distances(index._codes, index._fine, rows, query, index._step,
                                  index._step / 4094)
+    assert got is not None
     want = np.linalg.norm(stored[rows] - query, axis=1)
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)

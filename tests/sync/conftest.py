@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.harness import Broker
+from tests.support.broker import Broker
 
 
 @pytest.fixture

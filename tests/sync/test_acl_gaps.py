@@ -8,7 +8,6 @@ Raw paho clients, MQTT 5, a password file made with mosquitto_passwd.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,27 +17,16 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from sync import topics
-from tests.sync.harness import Broker, wait_for
+from tests.support.broker import (
+    DOCS,
+    Broker,
+    documented_broker,
+    documented_options,
+    password,
+    wait_for,
+)
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "mosquitto"
-# Lines of facegate.conf that name the site (port, certificates, files): the test brings its own.
-SITE_OPTIONS = {"listener", "certfile", "keyfile", "cafile", "password_file", "acl_file"}
-USERS = ("hub", "hub-2", "operator", "op1", "op2", "door-1", "door-2")
 NOT_AUTHORIZED = 0x87
-
-
-def password(user: str) -> str:
-    return f"{user}-secret"
-
-
-def documented_options() -> str:
-    """facegate.conf without its site-specific lines, for a test broker's config."""
-    kept = []
-    for line in (DOCS / "facegate.conf").read_text().splitlines():
-        words = line.split()
-        if words and not words[0].startswith("#") and words[0] not in SITE_OPTIONS:
-            kept.append(line)
-    return "\n".join(kept) + "\n"
 
 
 def acl_blocks(text: str) -> dict[str, list[str]]:
@@ -70,20 +58,6 @@ def acl_with_operators(directory: Path, *names: str) -> Path:
     return acl
 
 
-def documented_broker(directory: Path, users=USERS, acl: Path | None = None) -> Broker:
-    """A started Mosquitto with the documented config and ACL and a password file of `users`."""
-    passwd = directory / "facegate.passwd"
-    passwd.write_text("")
-    for user in users:
-        subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password(user)],
-                       check=True)
-    broker = Broker(directory, f"{documented_options()}password_file {passwd}\n"
-                               f"acl_file {acl or DOCS / 'acl'}\n")
-    # The documented config says allow_anonymous false; the harness's default must not stay.
-    broker.config.write_text(broker.config.read_text().replace("allow_anonymous true\n", ""))
-    return broker.start()
-
-
 class Peer:
     """A raw MQTT 5 client that logs in as `user` and records everything the broker says."""
 
@@ -99,7 +73,7 @@ class Peer:
         self.client.username_pw_set(user, password(user))
         self.client.on_connect = lambda _c, _u, _f, rc, _p: self.connects.append(rc)
         self.client.on_disconnect = lambda _c, _u, _f, rc, _p: self.disconnects.append(rc)
-        self.client.on_message = lambda _c, _u, m: self.messages.append((m.topic, m.payload))
+        self.client.on_message = lambda _c, _u, m: self.messages.append((m.topic, bytes(m.payload)))
         self.client.on_subscribe = lambda _c, _u, mid, rcs, _p: self._subacks.__setitem__(mid,
                                                                                           rcs)
         self.client.on_publish = lambda _c, _u, mid, rc, _p: self._pubacks.__setitem__(mid, rc)
@@ -111,7 +85,11 @@ class Peer:
     def subscribe(self, *topic_filters: str) -> None:
         for topic_filter in topic_filters:
             _rc, mid = self.client.subscribe(topic_filter, qos=1)
-            wait_for(lambda mid=mid: mid in self._subacks, 5, f"SUBACK for {topic_filter}")
+
+            def acked(mid: int | None = mid) -> bool:
+                return mid in self._subacks
+
+            wait_for(acked, 5, f"SUBACK for {topic_filter}")
 
     def publish(self, topic: str, payload: bytes = b'{"v": 1}') -> ReasonCode:
         """Publish at QoS 1 and return the PUBACK's reason code."""
@@ -205,8 +183,10 @@ def test_a_door_using_another_doors_client_id_does_not_take_over(peers) -> None:
     for attempt in range(3):  # again and again: it would fight door-1's reconnects
         intruder = _peer(peers, "door-2", client_id="facegate-door-1")
         _allowed(operator, topics.device_commands("door-1"), b'{"attempt": %d}' % attempt)
-        wait_for(lambda a=attempt: len(door1.received(topics.device_commands("door-1"))) > a,
-                 5, f"door-1's command after takeover attempt {attempt}")
+        def delivered(a: int = attempt) -> bool:
+            return len(door1.received(topics.device_commands("door-1"))) > a
+
+        wait_for(delivered, 5, f"door-1's command after takeover attempt {attempt}")
         assert intruder.disconnects == []
         intruder.close()
     assert door1.disconnects == []

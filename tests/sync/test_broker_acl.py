@@ -16,9 +16,8 @@ from sync.agent import SyncAgent
 from sync.client import parse_broker
 from sync.hub.service import HubService
 from sync.hub.store import HubStore, open_hub_engine
-from tests.sync.harness import Runner, wait_for
-from tests.sync.test_acl_gaps import documented_broker, password
-from tests.sync.test_sync_end_to_end import FAST, device_punch_ids, punches
+from tests.support.broker import Runner, documented_broker, password, wait_for
+from tests.support.fleet import FAST, device_punch_ids, punches
 
 USERS = {user: password(user) for user in ("hub", "operator", "door-1", "door-2")}
 

@@ -3,66 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
-import uuid
 
-import paho.mqtt.client as mqtt
 import pytest
 import sqlalchemy as sa
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from device.events import EventType
 from device.storage.db import read_transaction
 from device.storage.schema import events
 from sync import payloads, topics
-from tests.sync.harness import wait_for
-from tests.sync.test_sync_end_to_end import agent_on
+from tests.support.broker import wait_for
+from tests.support.fleet import Operator, agent_on
 
 
-class Operator:
-    """The fleet operator's client: sends commands, collects correlated responses."""
-
-    def __init__(self, port: int) -> None:
-        self.responses: dict[bytes, dict] = {}
-        self.statuses: list[dict] = []
-        self.user = f"op-{uuid.uuid4().hex[:6]}"
-        self.reply_to = topics.hub_replies(self.user)  # for hub commands
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.subscribe(self.reply_to, qos=1)
-        self.client.subscribe(topics.all_device_replies(self.user), qos=1)
-        self.client.subscribe(topics.ALL_DEVICE_STATUS, qos=1)
-        self.client.loop_start()
-        time.sleep(0.3)
-
-    def _on_message(self, _c, _u, message) -> None:  # type: ignore[no-untyped-def]
-        body = json.loads(message.payload)
-        if message.topic == self.reply_to or message.topic.endswith(f"/replies/{self.user}"):
-            self.responses[message.properties.CorrelationData] = body
-        else:
-            self.statuses.append(body)
-
-    def send(self, device: str, command: str, args: dict | None = None,
-             request_id: str | None = None, expires_in: float = 30.0) -> dict:
-        correlation = uuid.uuid4().bytes
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.ResponseTopic = topics.device_replies(device, self.user)
-        properties.CorrelationData = correlation
-        body = {"request_id": request_id or uuid.uuid4().hex, "command": command,
-                "args": args or {}, "expires_at": time.time() + expires_in}
-        self.client.publish(topics.device_commands(device), payloads.encode(body), qos=1,
-                            properties=properties)
-        return wait_for(lambda: self.responses.get(correlation), 20, f"a reply to {command}")
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-def _commands_in_log(agent) -> list[dict]:  # type: ignore[no-untyped-def]
+def _commands_in_log(agent) -> list[dict]:
     with read_transaction(agent.service.terminal.database.engine) as c:
         rows = c.execute(sa.select(events.c.payload).where(
             events.c.type == EventType.COMMAND_RECEIVED.value)).all()

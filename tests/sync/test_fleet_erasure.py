@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from device.terminal import Terminal
-from tests.sync.harness import wait_for
-from tests.sync.test_sync_end_to_end import agent_on, hub_on
+from tests.support.broker import wait_for
+from tests.support.fleet import agent_on, hub_on
 
 
 def _files(db: Path) -> list[Path]:
@@ -68,3 +68,33 @@ def test_a_removal_erases_the_person_from_every_file_of_every_party(
         b.stop()
         hub_runner.stop()
     assert not _holds(checked(), needles)
+
+
+def test_a_door_killed_before_its_erasure_checkpoint_finishes_it_at_the_next_start(
+        enrolled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The removal arrives by sync; the process dies before the WAL checkpoint (simulated
+    by skipping it); the next open of the database must leave no byte of the person."""
+    from sync.device_side import DeviceSync
+    from sync.hub.enrol import removal_change
+    from sync.wire import WireEvent
+
+    door = Terminal.open(enrolled_db)
+    person = door.people()[0].person_id
+    with sqlite3.connect(enrolled_db) as c:
+        encoding = c.execute("SELECT encoding FROM face_samples WHERE person_id = ?",
+                             (person,)).fetchone()[0]
+        key = c.execute("SELECT key FROM subject_keys WHERE key_id = ?",
+                        (f"person:{person}",)).fetchone()[0]
+    needles = [encoding[:64], key]
+    removal = removal_change(person)
+    monkeypatch.setattr("sync.device_side.checkpoint_wal", lambda *a, **k: False)
+    DeviceSync(door.store).apply_library([WireEvent("hub", 1, removal.type, 1, 1.7e9, 1,
+                                                    removal.payload)])
+    assert _holds(_files(enrolled_db), needles), "the WAL still holds them before restart"
+    # (as after SIGKILL: the old process's connections are not closed cleanly, which would
+    # checkpoint; the next process opens the file beside them)
+    again = Terminal.open(enrolled_db)
+    assert all(p.person_id != person for p in again.people())
+    assert not _holds(_files(enrolled_db), needles)
+    again.close()
+    door.close()

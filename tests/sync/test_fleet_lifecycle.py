@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from device.terminal import Terminal
 from sync.device_side import DeviceSync
-from tests.sync.harness import wait_for
-from tests.sync.test_hub_postgres import PG_URL
-from tests.sync.test_sync_end_to_end import agent_on, hub_on, punches
+from tests.support.broker import wait_for
+from tests.support.fleet import agent_on, hub_on, punches
+from tests.support.postgres import PG_URL
 
 
 def _copy(db: Path, target: Path) -> Path:
@@ -27,7 +27,7 @@ def _copy(db: Path, target: Path) -> Path:
     return target
 
 
-def _punch_names(hub) -> Counter:  # type: ignore[no-untyped-def]
+def _punch_names(hub) -> Counter:
     return Counter((p["device_id"], p["person_id"]) for p in hub.punches())
 
 

@@ -154,7 +154,7 @@ def _strict_log(db: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def agent(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def agent(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("fuzz") / "door.sqlite"
     Terminal.open(db, device_id="door-1").close()
     service = SyncAgent(str(db), parse_broker("mqtt://127.0.0.1:1"))  # never connects
@@ -163,7 +163,7 @@ def agent(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def hub(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("fuzzhub") / "hub.sqlite"
     return HubService(HubStore(open_hub_engine(str(db))), parse_broker("mqtt://127.0.0.1:1"))
 
@@ -190,13 +190,16 @@ def _check_door(agent: SyncAgent) -> None:
 
 
 def _check_hub(hub: HubService) -> None:
+    """The hub's own copy holds (hashes, links, no holes). What a hostile sender claims about
+    its own log ("the door reports its log ends at ...") is hub-verify doing its job."""
     for device in hub.store.devices():
-        assert verify_device(hub.store, device.device_id).problems == []
+        problems = verify_device(hub.store, device.device_id).problems
+        assert [p for p in problems if not p.startswith("the door")] == []
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("topic", list(AGENT_TOPICS))
-def test_the_agent_survives_anything_on(topic: str, agent) -> None:  # type: ignore[no-untyped-def]
+def test_the_agent_survives_anything_on(topic: str, agent) -> None:
     @FUZZ
     @given(raw=_messages(AGENT_TOPICS[topic]))
     def run(raw: bytes) -> None:
@@ -206,7 +209,7 @@ def test_the_agent_survives_anything_on(topic: str, agent) -> None:  # type: ign
 
 
 @pytest.mark.slow
-def test_the_agent_survives_any_command(agent) -> None:  # type: ignore[no-untyped-def]
+def test_the_agent_survives_any_command(agent) -> None:
     before = agent.terminal.people()
 
     @FUZZ
@@ -220,7 +223,7 @@ def test_the_agent_survives_any_command(agent) -> None:  # type: ignore[no-untyp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("topic", list(HUB_TOPICS))
-def test_the_hub_survives_anything_on(topic: str, hub) -> None:  # type: ignore[no-untyped-def]
+def test_the_hub_survives_anything_on(topic: str, hub) -> None:
     @FUZZ
     @given(raw=_messages(HUB_TOPICS[topic]))
     def run(raw: bytes) -> None:

@@ -20,9 +20,8 @@ from device.strictjson import JsonError, is_canonical, loads
 from device.terminal import Terminal
 from sync import payloads, topics
 from sync.device_side import DeviceSync
-from tests.sync.harness import wait_for
-from tests.sync.test_fleet_commands import Operator
-from tests.sync.test_sync_end_to_end import agent_on, device_punch_ids, hub_on, punches
+from tests.support.broker import wait_for
+from tests.support.fleet import Operator, agent_on, device_punch_ids, hub_on, punches
 
 NASTY_TEXT = ["ab\x00cd", "\x1b[31mred", "a\u202eb", "\u200b\u200b", "../escaped", "/abs",
               "a\\b", "bell\x07", "c1\x85"]

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,9 @@ from device.terminal import Terminal
 from sync.agent import AgentConfig, SyncAgent
 from sync.client import Backoff, parse_broker
 from sync.device_side import DeviceSync
-from tests.sync.harness import Runner, wait_for
-from tests.sync.test_fleet_commands import Operator
-from tests.sync.test_sync_end_to_end import agent_on, hub_on, punches
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.broker import Runner, wait_for
+from tests.support.fleet import Operator, agent_on, hub_on, punches
+from tests.support.paths import REPO
 
 
 def run_sync(*args: str) -> subprocess.CompletedProcess:

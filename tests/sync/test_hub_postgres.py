@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -11,10 +10,9 @@ import sqlalchemy as sa
 
 from device.terminal import Terminal
 from sync.hub.store import HubStore, open_hub_engine
-from tests.sync.harness import wait_for
-from tests.sync.test_sync_end_to_end import agent_on, device_punch_ids, hub_on, punches
-
-PG_URL = os.environ.get("FACEGATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from tests.support.broker import wait_for
+from tests.support.fleet import agent_on, device_punch_ids, hub_on, punches
+from tests.support.postgres import PG_URL
 
 
 @pytest.fixture
@@ -43,8 +41,10 @@ def test_two_hubs_share_the_work_and_store_nothing_twice(tmp_path, broker, pg_ur
     agents = [agent_on(tmp_path / f"d{i}.sqlite", broker.url) for i in range(3)]
     try:
         for i in range(3):
-            wait_for(lambda i=i: len(device_punch_ids(hub_a, f"door-{i}")) == 400, 60,
-                     f"door-{i}'s punches")
+            def stored(i: int = i) -> bool:
+                return len(device_punch_ids(hub_a, f"door-{i}")) == 400
+
+            wait_for(stored, 60, f"door-{i}'s punches")
         for i in range(3):
             assert device_punch_ids(hub_b, f"door-{i}") == list(range(1, 401))
             assert hub_a.stored_upto(f"door-{i}") == 400

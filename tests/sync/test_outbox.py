@@ -41,7 +41,7 @@ def test_the_window_bounds_what_is_in_flight() -> None:
 
 @given(st.lists(st.tuples(st.sampled_from(["send", "ack", "gap", "tick"]),
                           st.integers(0, 300)), max_size=60))
-def test_acked_never_goes_back_and_never_passes_what_was_sent(steps) -> None:  # type: ignore[no-untyped-def]
+def test_acked_never_goes_back_and_never_passes_what_was_sent(steps) -> None:
     w = ResendWindow()
     now = 0.0
     highest_sent = 0

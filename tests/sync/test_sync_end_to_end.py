@@ -3,40 +3,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from device.eventlog.model import NewEvent
 from device.terminal import Terminal
-from sync.agent import AgentConfig, SyncAgent
-from sync.client import parse_broker
 from sync.device_side import DeviceSync
-from sync.hub.service import HubService
-from sync.hub.store import HubStore, open_hub_engine
-from tests.sync.harness import Broker, Runner, wait_for
-
-FAST = AgentConfig(batch_size=50, ack_timeout=2.0, status_interval=1.0,
-                   library_poll_interval=2.0)
-
-
-def punches(terminal: Terminal, n: int, tag: str = "p") -> None:
-    terminal.store.append([NewEvent("PunchRecorded", {
-        "person_id": f"{tag}{i}", "name": f"{tag}{i}", "status": "in", "time": 1.7e9 + i})
-        for i in range(n)])
-
-
-def hub_on(db: str, broker: Broker, **kw) -> tuple[HubStore, Runner]:
-    store = HubStore(open_hub_engine(db))
-    return store, Runner(HubService(store, parse_broker(broker.url), **kw))
-
-
-def agent_on(db: Path, url: str) -> Runner:
-    return Runner(SyncAgent(str(db), parse_broker(url), FAST))
-
-
-def device_punch_ids(hub: HubStore, device: str) -> list[int]:
-    return sorted(p["seq"] for p in hub.punches() if p["device_id"] == device)
+from tests.support.broker import wait_for
+from tests.support.fleet import agent_on, device_punch_ids, hub_on, punches
 
 
 @pytest.mark.slow
@@ -59,7 +32,8 @@ def test_offline_punches_reach_the_hub_once_and_are_acknowledged(tmp_path, broke
         from device.storage.schema import sync_state
 
         with read_transaction(agent.service.terminal.database.engine) as c:
-            heard = dict(c.execute(sync_state.select()).all())["hub_contact_at"]
+            state = {key: value for key, value in c.execute(sync_state.select())}
+        heard = state["hub_contact_at"]
         assert abs(heard - time.time()) < 60  # the screen's "last hub contact"
         agent.stop()
         offline = wait_for(lambda: next((d for d in hub.devices() if d.state == "offline"),

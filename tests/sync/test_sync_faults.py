@@ -16,8 +16,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from device.terminal import Terminal
 from sync import payloads, topics
 from sync.device_side import DeviceSync
-from tests.sync.harness import Proxy, wait_for
-from tests.sync.test_sync_end_to_end import agent_on, device_punch_ids, hub_on, punches
+from tests.support.broker import Proxy, wait_for
+from tests.support.fleet import agent_on, device_punch_ids, hub_on, punches
 
 AGENT_PROCESS = Path(__file__).with_name("agent_process.py")
 

@@ -16,9 +16,9 @@ import pytest
 from device.eventlog.chain import canonical_json, event_hash
 from device.terminal import Terminal
 from sync.device_side import DeviceSync
-from tests.conftest import REPO
-from tests.sync.harness import wait_for
-from tests.sync.test_sync_end_to_end import agent_on, hub_on, punches
+from tests.support.broker import Broker, wait_for
+from tests.support.fleet import agent_on, hub_on, punches
+from tests.support.paths import REPO
 
 ATTACKS = ["wipe", "truncate_tail", "edit_and_rehash", "delete_mid_and_rehash",
            "forge_mid_and_rehash"]
@@ -41,7 +41,7 @@ def _sync_cli(*args: str) -> subprocess.CompletedProcess:
                           text=True, cwd=REPO, timeout=120)
 
 
-def _rewrite(db: Path, change) -> None:  # type: ignore[no-untyped-def]
+def _rewrite(db: Path, change) -> None:
     """What an attacker with the file does: drop the guards, change events, re-hash the
     whole chain so it is consistent again, and let projections be rebuilt at next open."""
     with sqlite3.connect(db) as c:
@@ -79,7 +79,7 @@ def _renumber(rows: list, device: str) -> list:
     return rows
 
 
-def _attack(name: str, device: str):  # type: ignore[no-untyped-def]
+def _attack(name: str, device: str):
     def wipe(rows: list) -> list:
         return []
 
@@ -108,10 +108,8 @@ def _attack(name: str, device: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def synced(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def synced(tmp_path_factory: pytest.TempPathFactory):
     """A door whose 12 punches the hub acknowledged, the hub's anchors file, the hub db."""
-    from tests.sync.harness import Broker
-
     work = tmp_path_factory.mktemp("tamper")
     broker = Broker(work).start()
     db = work / "door.sqlite"
@@ -137,7 +135,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 
 @pytest.mark.slow
-def test_an_untouched_log_holds_every_anchor(synced) -> None:  # type: ignore[no-untyped-def]
+def test_an_untouched_log_holds_every_anchor(synced) -> None:
     db, anchors, hub_db = synced
     done = _device(db, "verify", "--anchors", str(anchors))
     assert done.returncode == 0, done.stderr

@@ -15,8 +15,8 @@ from sync.agent import SyncAgent
 from sync.client import parse_broker
 from sync.hub.service import HubService
 from sync.hub.store import HubStore, open_hub_engine
-from tests.sync.harness import Broker, Runner, wait_for
-from tests.sync.test_sync_end_to_end import FAST, device_punch_ids, punches
+from tests.support.broker import Broker, Runner, wait_for
+from tests.support.fleet import FAST, device_punch_ids, punches
 
 
 def _openssl(*args: str, cwd: Path) -> None:

@@ -38,8 +38,11 @@ def list_accounts(call: Call) -> Response:
 
 def create_account(call: Call) -> Response:
     body = json_body(call.request)
+    username, password = body.get("username"), body.get("password")
     role = body.get("role", Role.VIEWER.value)
-    account = call.app.accounts.create(body.get("username"), body.get("password"),
+    # Not a string: "" is refused by the store with the same message as a bad string.
+    account = call.app.accounts.create(username if isinstance(username, str) else "",
+                                       password if isinstance(password, str) else "",
                                        role if isinstance(role, str) else "")
     call.audit("accounts.create", username=account.username, role=account.role)
     return json_response({"username": account.username, "role": account.role,

@@ -10,7 +10,7 @@ import time
 
 from werkzeug.wrappers import Response
 
-from device.api.clock import requested_time, set_clock
+from device.api.clock import requested_time
 from device.api.context import Call
 from device.api.errors import Unavailable
 from device.api.http import iso, json_body, json_response, text_field
@@ -51,10 +51,12 @@ def update_sys_time(call: Call) -> Response:
     body = json_body(call.request)
     requested = requested_time(text_field(body, "date", max_length=40),
                                text_field(body, "time", max_length=40))
-    change = set_clock(requested, call.app.config.allow_clock_set)
+    change = call.terminal.set_clock(requested, True if call.app.config.allow_clock_set
+                                     else None)
     call.audit("system.update_sys_time", requested=iso(requested), applied=change.applied)
     message = ("clock set" if change.applied else
-               "dry run: setting the clock is off (FACEGATE_API_ALLOW_CLOCK_SET=1 enables it)")
+               "dry run: setting the clock is off (FACEGATE_ALLOW_SET_TIME=1 enables it; "
+               "FACEGATE_API_ALLOW_CLOCK_SET=1 too)")
     return json_response({
         "code": 200, "applied": change.applied, "requested": iso(change.requested),
         "previous": iso(change.previous), "offset_seconds": round(change.offset_seconds, 3),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from werkzeug.datastructures import FileStorage
 
@@ -38,8 +39,8 @@ def identify_upload(terminal: Terminal, file: FileStorage) -> list[IdentifiedFac
         raise BadInput(_rename(str(e), filename)) from None
 
 
-def required_file(files: dict[str, FileStorage] | object, field: str) -> FileStorage:
-    file = files.get(field)  # type: ignore[attr-defined]
+def required_file(files: Mapping[str, FileStorage], field: str) -> FileStorage:
+    file = files.get(field)
     if file is None:
         raise BadInput(f"{field}: required (a multipart/form-data file field)")
     return file

@@ -32,7 +32,7 @@ SOURCE = Path(__file__).with_name("codescan.c")
 # arithmetic is the same as numpy's, operation by operation.
 _FLAG_SETS = (["-O3", "-march=native", "-ffp-contract=off"], ["-O3", "-ffp-contract=off"])
 _lock = threading.Lock()
-_loaded: dict[str, object] = {}
+_loaded: dict[str, ctypes.CDLL | None] = {}
 
 
 def cache_dir() -> Path:
@@ -119,7 +119,7 @@ def code_scan() -> ctypes.CDLL | None:
     with _lock:
         if "library" not in _loaded:
             _loaded["library"] = _load()
-        return _loaded["library"]  # type: ignore[return-value]
+        return _loaded["library"]
 
 
 def code_norms(codes: np.ndarray) -> np.ndarray:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import socket
 import ssl
 import threading
 import time
@@ -16,6 +15,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.support.ports import free_port
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Inbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else None
         with self.arrived:
-            self.mails.append(Received(message, list(envelope.rcpt_tos),  # type: ignore[arg-type]
+            self.mails.append(Received(message, list(envelope.rcpt_tos),
                                        session.ssl is not None, login))
             self.arrived.notify_all()
         return "250 OK"
@@ -46,12 +47,6 @@ class Inbox:
             while len(self.mails) < count and time.monotonic() < deadline:
                 self.arrived.wait(deadline - time.monotonic())
             return list(self.mails)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_smtp(inbox: Inbox, tls: ssl.SSLContext | None = None,
