@@ -46,16 +46,22 @@ def hub_acked_position(connection: sa.Connection) -> int:
                               .where(sync_state.c.key == HUB_ACKED)).scalar() or 0
 
 
+def record_hub_acked_position(connection: sa.Connection, position: int,
+                              forget_later: bool = False) -> None:
+    """The one place the hub's acknowledgement reaches retention: every event at or before
+    `position` is delivered. It only moves forward, unless `forget_later` (a hub that lost
+    its database holds less than it once said)."""
+    if position <= hub_acked_position(connection) and not forget_later:
+        return
+    if connection.execute(sa.update(sync_state).where(sync_state.c.key == HUB_ACKED)
+                          .values(value=position)).rowcount == 0:
+        connection.execute(sync_state.insert().values(key=HUB_ACKED, value=position))
+
+
 def set_hub_acked_position(store: EventStore, position: int) -> None:
-    """Called by the sync agent when the hub confirms it stored every event up to here."""
+    """record_hub_acked_position in a transaction of its own."""
     with store.transaction() as txn:
-        c = txn.connection
-        current = hub_acked_position(c)
-        if position <= current:
-            return
-        if c.execute(sa.update(sync_state).where(sync_state.c.key == HUB_ACKED)
-                     .values(value=position)).rowcount == 0:
-            c.execute(sync_state.insert().values(key=HUB_ACKED, value=position))
+        record_hub_acked_position(txn.connection, position)
 
 
 def compact(store: EventStore, older_than_seconds: float,

@@ -21,7 +21,7 @@ from device.eventlog.model import NewEvent, RemoteEvent
 from device.eventlog.sqlite import latest_checkpoint, row_to_event
 from device.events import AlertKind, EventType, upcast
 from device.incarnation import Incarnation
-from device.retention import HUB_ACKED, hub_acked_position
+from device.retention import record_hub_acked_position
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, read_transaction
 from device.storage.schema import (
     alerts,
@@ -164,9 +164,7 @@ class DeviceSync:
             next_unacked = c.execute(sa.select(sa.func.min(events.c.position)).where(
                 events.c.origin == self.device_id, events.c.seq > stored_upto)).scalar()
             head = c.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0
-            position = (next_unacked - 1) if next_unacked else head
-            if position > hub_acked_position(c):
-                _put(c, HUB_ACKED, position)
+            record_hub_acked_position(c, (next_unacked - 1) if next_unacked else head)
             return True
 
     def hub_database_changed(self, hub_db: str) -> str | None:
@@ -196,7 +194,8 @@ class DeviceSync:
                 if checkpoint else 0
             new = incarnation.start_new(c, base=held_from)
             _put(c, ACKED_SEQ, held_from)
-            _put(c, HUB_ACKED, checkpoint.position if checkpoint else 0)
+            record_hub_acked_position(c, checkpoint.position if checkpoint else 0,
+                                      forget_later=True)
             offered = self._offer_library_again(txn)
         log.info("a new hub database: sending every event this log holds (from seq %d) as "
                  "log instance %s, with %d library events the hub had sent us", held_from + 1,

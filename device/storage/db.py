@@ -40,7 +40,7 @@ def open_engine(path: str | Path) -> sa.Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            enable_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             # Freed pages are zeroed: erased biometrics leave no bytes behind.
@@ -55,6 +55,22 @@ def open_engine(path: str | Path) -> sa.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def enable_wal(cursor: sqlite3.Cursor, patience_s: float = BUSY_TIMEOUT_S) -> None:
+    """Switch a connection's file to WAL. Two processes opening a new file at once: the
+    switch answers "locked" at once (SQLite does not wait for it), so it is tried again;
+    once the other has switched the file, it is a no-op."""
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager

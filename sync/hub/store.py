@@ -25,7 +25,7 @@ from device.anchors import Anchor
 from device.errors import BadInput, DatabaseError
 from device.event_schemas import payload_problem
 from device.events import LIBRARY_EVENTS, EventType
-from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal
+from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, enable_wal
 from sync.checksum import library_checksum
 from sync.hub.migrations import HEAD as SCHEMA_HEAD
 from sync.hub.migrations import LOCATION as MIGRATIONS
@@ -97,9 +97,8 @@ def open_hub_engine(url: str, create: bool = True) -> sa.Engine:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    enable_wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     # Freed pages are zeroed: a removed person's encodings leave no bytes behind.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
