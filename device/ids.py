@@ -42,14 +42,19 @@ def _visible(text: str) -> bool:
                for ch in text)
 
 
-def check_id(value: object, what: str = "staff id") -> str:
-    """A clean id (whitespace around it removed), or BadInput in one line."""
+def _stripped_text(value: object, what: str) -> str:
+    """Text without control or bidi characters, whitespace around it removed."""
     if not isinstance(value, str):
         raise BadInput(f"{what}: must be text")
     problem = _unicode_problem(value)
     if problem:
         raise BadInput(f"{what} {problem}")
-    text = value.strip()
+    return value.strip()
+
+
+def check_id(value: object, what: str = "staff id") -> str:
+    """A clean id (whitespace around it removed), or BadInput in one line."""
+    text = _stripped_text(value, what)
     if not text or len(text) > MAX_ID_LENGTH:
         raise BadInput(f"{what} {text!r}: 1-{MAX_ID_LENGTH} characters")
     if any(ch.isspace() for ch in text):
@@ -62,12 +67,7 @@ def check_id(value: object, what: str = "staff id") -> str:
 
 
 def check_name(value: object, what: str = "name") -> str:
-    if not isinstance(value, str):
-        raise BadInput(f"{what}: must be text")
-    problem = _unicode_problem(value)
-    if problem:
-        raise BadInput(f"{what} {problem}")
-    text = value.strip()
+    text = _stripped_text(value, what)
     if not text or len(text) > MAX_NAME_LENGTH:
         raise BadInput(f"{what}: 1-{MAX_NAME_LENGTH} characters")
     if not _visible(text):
@@ -79,12 +79,7 @@ def check_optional_text(value: object, what: str, max_length: int = 200) -> str 
     """Phone, mail and other free text: None or clean printable text."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise BadInput(f"{what}: must be text")
-    problem = _unicode_problem(value)
-    if problem:
-        raise BadInput(f"{what} {problem}")
-    text = value.strip()
+    text = _stripped_text(value, what)
     if len(text) > max_length:
         raise BadInput(f"{what}: at most {max_length} characters")
     return text or None
