@@ -57,6 +57,7 @@ class SyncAgent(MqttService):
         self.config = config or AgentConfig()
         self.session = 0
         self.incarnation = self.sync.incarnation()
+        self._hub_db_seen: str | None = None  # the hub database last seen in a message
         self.window = ResendWindow(self.sync.acked_seq(), self.sync.acked_seq(),
                                    time.monotonic())
         self._last_status = 0.0
@@ -151,7 +152,10 @@ class SyncAgent(MqttService):
         """A hub database we did not know holds less than we were told: send it all again
         (True). Learned from acknowledgements and from library answers, so a door with
         nothing left to send learns it too."""
-        change = self.sync.hub_database_changed(hub_db) if hub_db is not None else None
+        if hub_db is None or hub_db == self._hub_db_seen:
+            return False  # the usual case: no write transaction for it
+        change = self.sync.hub_database_changed(hub_db)
+        self._hub_db_seen = hub_db
         first_but_behind = (change == "first" and stored_upto is not None
                             and self.window.acked > stored_upto)
         if change != "changed" and not first_but_behind:
