@@ -4,6 +4,7 @@ converges to the same library (issue 12, item 4). SQLite and PostgreSQL hubs."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import uuid
@@ -17,7 +18,7 @@ from device.terminal import Terminal
 from sync.device_side import DeviceSync
 from tests.support.broker import wait_for
 from tests.support.fleet import agent_on, hub_on, punches
-from tests.support.postgres import PG_URL
+from tests.support.postgres import pg_schema
 
 
 def _copy(db: Path, target: Path) -> Path:
@@ -44,27 +45,15 @@ class HubDatabases:
 
     def __init__(self, kind: str, tmp_path: Path) -> None:
         self.kind, self.tmp_path = kind, tmp_path
-        self.schemas: list[str] = []
+        self.schemas = contextlib.ExitStack()
 
     def new(self) -> str:
         if self.kind == "sqlite":
             return str(self.tmp_path / f"hub-{uuid.uuid4().hex[:6]}.sqlite")
-        schema = f"hub_{uuid.uuid4().hex[:10]}"
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
-        self.schemas.append(schema)
-        return f"{PG_URL}?options=-csearch_path%3D{schema}"
+        return self.schemas.enter_context(pg_schema())
 
     def drop(self) -> None:
-        if not self.schemas:
-            return
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as c:
-            for schema in self.schemas:
-                c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+        self.schemas.close()
 
 
 @pytest.mark.slow

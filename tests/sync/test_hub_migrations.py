@@ -4,14 +4,11 @@ one database both come up."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,27 +19,9 @@ from device.errors import DatabaseError
 from sync.hub import migrations
 from sync.hub.schema import metadata
 from sync.hub.store import HubStore, hub_alembic_config, hub_revision, open_hub_engine
+from tests.support.postgres import pg_schema
 
-PG_URL = os.environ.get("FACEGATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parents[2]
-
-
-@contextlib.contextmanager
-def pg_schema() -> Iterator[str]:
-    """The URL of a new, empty schema in the `test` database, dropped afterwards."""
-    schema = f"hub_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL)
-    try:
-        with admin.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as e:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {e}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

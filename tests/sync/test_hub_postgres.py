@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,23 +11,14 @@ from device.terminal import Terminal
 from sync.hub.store import HubStore, open_hub_engine
 from tests.support.broker import wait_for
 from tests.support.fleet import agent_on, device_punch_ids, hub_on, punches
-from tests.support.postgres import PG_URL
+from tests.support.postgres import pg_schema
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh schema per test in the `test` database."""
-    schema = f"hub_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL)
-    try:
-        with admin.begin() as c:
-            c.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as e:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL}: {e}")
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as c:
-        c.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.mark.slow
