@@ -222,12 +222,17 @@ class HubStore:
             self._lock_device(c, device_id)
             self._open_log(c, device_id, incarnation, base, now)
             stored = 0
+            # Only a device with an earlier log instance can send what the hub holds already.
+            others = c.execute(sa.select(hub_logs.c.incarnation).where(
+                hub_logs.c.device_id == device_id, hub_logs.c.incarnation != incarnation)
+                .limit(1)).first() is not None
             for e in batch:
                 if e.origin != device_id:
                     continue  # a device speaks only for itself
                 problem = _refusal(e)
                 if problem is None:
-                    inserted, clash = self._store_event(c, device_id, incarnation, e, now)
+                    inserted, clash = self._store_event(c, device_id, incarnation, e, now,
+                                                        others)
                     conflict = conflict or clash
                     stored += inserted
                     if inserted and e.type in LIBRARY_EVENTS:
@@ -248,10 +253,11 @@ class HubStore:
         return IngestResult(stored, upto, gap, library, rejected, anchor, removals, conflict)
 
     def _store_event(self, c: sa.Connection, device_id: str, incarnation: str, e: WireEvent,
-                     now: float) -> tuple[int, bool]:
-        """(rows stored, whether this sequence came before with other content)."""
+                     now: float, others: bool = True) -> tuple[int, bool]:
+        """(rows stored, whether this sequence came before with other content). `others`:
+        the device has earlier log instances, whose events this one may repeat."""
         link = e.chain
-        if link is not None:
+        if link is not None and others:
             earlier = c.execute(sa.select(hub_events.c.incarnation).where(
                 hub_events.c.device_id == device_id, hub_events.c.seq == e.seq,
                 hub_events.c.hash == link.hash, hub_events.c.incarnation != incarnation)
