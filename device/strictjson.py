@@ -112,12 +112,14 @@ def check_text(text: str) -> None:
         raise JsonError("text is not valid Unicode (a lone surrogate)") from e
 
 
-def canonical(value: Any) -> str:
+def canonical(value: Any, checked: bool = False) -> str:
     """The one JSON spelling that is hashed and stored: sorted keys, no spaces, UTF-8.
 
     Refuses what `loads` would refuse, so nothing written can fail to read back.
+    `checked`: the value came from `loads` (already walked).
     """
-    check_value(value)
+    if not checked:
+        check_value(value)
     try:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           allow_nan=False)

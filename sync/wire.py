@@ -30,10 +30,11 @@ class ChainLink:
     hash: bytes
     sealed_digest: bytes  # SHA-256 of the sealed bytes (of b"" when none)
 
-    def holds_for(self, event: WireEvent) -> bool:
-        """True if the event's content hashes to `hash` after `prev`."""
+    def holds_for(self, event: WireEvent, checked: bool = False) -> bool:
+        """True if the event's content hashes to `hash` after `prev`. `checked`: the
+        payload came from strictjson.loads (no second walk)."""
         try:
-            payload_json = canonical_json(event.payload)
+            payload_json = canonical_json(event.payload, checked)
         except ValueError:
             return False
         return event_hash(self.prev, event.origin, event.seq, event.type, event.version,

@@ -11,10 +11,11 @@ from device.eventlog.model import RecordedEvent
 from device.strictjson import canonical
 
 
-def canonical_json(value: Any) -> str:
+def canonical_json(value: Any, checked: bool = False) -> str:
     """The one JSON spelling that is hashed and stored (device/strictjson.py): a payload
-    with NaN, 64-bit overflow or invalid text can never reach the log."""
-    return canonical(value)
+    with NaN, 64-bit overflow or invalid text can never reach the log. `checked`: the
+    value came from strictjson.loads."""
+    return canonical(value, checked)
 
 
 def event_hash(

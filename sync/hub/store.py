@@ -217,27 +217,25 @@ class HubStore:
         library: list[dict] = []
         rejected: list[tuple[int, str]] = []
         removals = 0
-        conflict = False
         with self.engine.begin() as c:
             self._lock_device(c, device_id)
             self._open_log(c, device_id, incarnation, base, now)
-            stored = 0
             # Only a device with an earlier log instance can send what the hub holds already.
             others = c.execute(sa.select(hub_logs.c.incarnation).where(
                 hub_logs.c.device_id == device_id, hub_logs.c.incarnation != incarnation)
                 .limit(1)).first() is not None
-            for e in batch:
-                if e.origin != device_id:
-                    continue  # a device speaks only for itself
-                problem = _refusal(e)
-                if problem is None:
-                    inserted, clash = self._store_event(c, device_id, incarnation, e, now,
-                                                        others)
-                    conflict = conflict or clash
-                    stored += inserted
-                    if inserted and e.type in LIBRARY_EVENTS:
-                        library.extend(self._library_append(c, e, source=(device_id, e.seq)))
-                        removals += e.type == EventType.PERSON_REMOVED
+            mine = [e for e in batch if e.origin == device_id]  # a device speaks for itself
+            refusals = [(e, _refusal(e)) for e in mine]
+            fresh, conflict = self._fresh(c, device_id, incarnation,
+                                          [e for e, problem in refusals if problem is None],
+                                          others)
+            self._insert_events(c, device_id, incarnation, fresh, now)
+            stored = len(fresh)
+            for e in fresh:
+                if e.type in LIBRARY_EVENTS:
+                    library.extend(self._library_append(c, e, source=(device_id, e.seq)))
+                    removals += e.type == EventType.PERSON_REMOVED
+            for e, problem in refusals:
                 if problem is not None:
                     c.execute(self._insert(hub_rejected).values(
                         device_id=device_id, incarnation=incarnation, seq=e.seq,
@@ -245,46 +243,73 @@ class HubStore:
                         .on_conflict_do_nothing(
                             index_elements=["device_id", "incarnation", "seq"]))
             rejected = self._rejected_in(c, device_id, incarnation,
-                                         [e.seq for e in batch if e.origin == device_id])
+                                         [e.seq for e in mine])
             upto, gap = self._advance(c, device_id, incarnation)
             anchor = self._anchor(c, device_id, incarnation, upto)
         for seq, reason in rejected:
             log.info("refused event %d of %s: %s", seq, device_id, reason)
         return IngestResult(stored, upto, gap, library, rejected, anchor, removals, conflict)
 
-    def _store_event(self, c: sa.Connection, device_id: str, incarnation: str, e: WireEvent,
-                     now: float, others: bool = True) -> tuple[int, bool]:
-        """(rows stored, whether this sequence came before with other content). `others`:
-        the device has earlier log instances, whose events this one may repeat."""
-        link = e.chain
-        if link is not None and others:
-            earlier = c.execute(sa.select(hub_events.c.incarnation).where(
-                hub_events.c.device_id == device_id, hub_events.c.seq == e.seq,
-                hub_events.c.hash == link.hash, hub_events.c.incarnation != incarnation)
-            ).scalar()
-            if earlier is not None:  # a restored copy sending what the hub holds already
-                c.execute(self._insert(hub_aliases).values(
-                    device_id=device_id, incarnation=incarnation, seq=e.seq, same_as=earlier)
-                    .on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"]))
-                return 0, False
-        inserted = c.execute(self._insert(hub_events).values(
-            device_id=device_id, incarnation=incarnation, seq=e.seq, type=e.type,
-            version=e.version, wall_time=e.wall_time, hlc=e.hlc,
-            payload=json.dumps(e.payload, ensure_ascii=False, allow_nan=False),
-            received_at=now, position=link.position if link else None,
-            prev_hash=link.prev if link else None, hash=link.hash if link else None,
-            sealed_digest=link.sealed_digest if link else None,
-        ).on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"])).rowcount
-        if inserted or link is None:
-            return inserted, False
-        known = c.execute(sa.select(hub_events.c.hash).where(
-            hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
-            hub_events.c.seq == e.seq)).scalar()
-        if known is not None and known != link.hash:
-            log.warning("%s sent event %d again with other content: its log was rewritten "
-                        "or restored from a copy", device_id, e.seq)
-            return 0, True
-        return 0, False
+    def _fresh(self, c: sa.Connection, device_id: str, incarnation: str,
+               events: list[WireEvent], others: bool) -> tuple[list[WireEvent], bool]:
+        """The batch's events the hub does not hold yet, each once (one query for the
+        batch), and whether a sequence came again with other content. `others`: the device
+        has earlier log instances, whose events this one may repeat."""
+        if not events:
+            return [], False
+        held: dict[int, bytes | None] = dict(c.execute(
+            sa.select(hub_events.c.seq, hub_events.c.hash).where(
+                hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
+                hub_events.c.seq.between(min(e.seq for e in events),
+                                         max(e.seq for e in events)))).tuples().all())
+        fresh: list[WireEvent] = []
+        conflict = False
+        for e in events:
+            link = e.chain
+            if e.seq in held:
+                known = held[e.seq]
+                if link is not None and known is not None and known != link.hash:
+                    log.warning("%s sent event %d again with other content: its log was "
+                                "rewritten or restored from a copy", device_id, e.seq)
+                    conflict = True
+                continue
+            if others and link is not None and self._repeats_earlier(
+                    c, device_id, incarnation, e):
+                continue
+            held[e.seq] = link.hash if link else None
+            fresh.append(e)
+        return fresh, conflict
+
+    def _repeats_earlier(self, c: sa.Connection, device_id: str, incarnation: str,
+                         e: WireEvent) -> bool:
+        """A restored copy sending what the hub holds already from an earlier instance: the
+        hub records the alias instead of a second copy."""
+        assert e.chain is not None
+        earlier = c.execute(sa.select(hub_events.c.incarnation).where(
+            hub_events.c.device_id == device_id, hub_events.c.seq == e.seq,
+            hub_events.c.hash == e.chain.hash, hub_events.c.incarnation != incarnation)
+        ).scalar()
+        if earlier is None:
+            return False
+        c.execute(self._insert(hub_aliases).values(
+            device_id=device_id, incarnation=incarnation, seq=e.seq, same_as=earlier)
+            .on_conflict_do_nothing(index_elements=["device_id", "incarnation", "seq"]))
+        return True
+
+    def _insert_events(self, c: sa.Connection, device_id: str, incarnation: str,
+                       events: list[WireEvent], now: float) -> None:
+        """One statement for the batch (the device is locked: nobody inserts meanwhile)."""
+        if not events:
+            return
+        c.execute(hub_events.insert(), [{
+            "device_id": device_id, "incarnation": incarnation, "seq": e.seq,
+            "type": e.type, "version": e.version, "wall_time": e.wall_time, "hlc": e.hlc,
+            "payload": json.dumps(e.payload, ensure_ascii=False, allow_nan=False),
+            "received_at": now, "position": e.chain.position if e.chain else None,
+            "prev_hash": e.chain.prev if e.chain else None,
+            "hash": e.chain.hash if e.chain else None,
+            "sealed_digest": e.chain.sealed_digest if e.chain else None,
+        } for e in events])
 
     def _rejected_in(self, c: sa.Connection, device_id: str, incarnation: str,
                      seqs: list[int]) -> list[tuple[int, str]]:
@@ -557,9 +582,10 @@ def _refusal(e: WireEvent) -> str | None:
     """Why the hub refuses this event (told to the door by sequence), or None."""
     if e.quarantined:
         return f"quarantined at the door: {e.quarantined}"
-    problem = payload_problem(e.type, e.version, e.payload)
+    # The payload came through strictjson.loads with the whole message: no second walk.
+    problem = payload_problem(e.type, e.version, e.payload, strict_checked=True)
     if problem is not None:
         return problem
-    if e.chain is not None and not e.chain.holds_for(e):
+    if e.chain is not None and not e.chain.holds_for(e, checked=True):
         return "its content does not match its chain hash"
     return None
