@@ -20,6 +20,8 @@ BENCHMARKS = {
     "liveness": "bench.liveness",
     "sync": "bench.sync",
     "door_power": "bench.door_power",
+    "lfw": "bench.recognition_lfw",
+    "attendance": "bench.attendance_rules",
 }
 
 HERE = Path(__file__).resolve().parent

@@ -123,6 +123,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+")
     p.set_defaults(run=cmd_identify)
 
+    p = sub.add_parser("engine", help="the face engine: status, or switch (re-encodes the "
+                       "library from its stored crops first)")
+    p.add_argument("action", nargs="?", choices=("status", "switch"), default="status")
+    p.add_argument("name", nargs="?", help="switch: dlib or mobileface")
+    p.set_defaults(run=cmd_engine)
+
+    p = sub.add_parser("calibrate", help="measure this site's photos (one folder per person) "
+                       "and propose a security level")
+    p.add_argument("folder")
+    p.add_argument("--people", type=int, default=None,
+                   help="library size to plan for (default: the people enrolled, at least 10)")
+    p.add_argument("--apply", action="store_true", help="set the proposed security_level")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_calibrate)
+
     p = sub.add_parser("people", help="list enrolled people")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_people)
@@ -204,6 +219,8 @@ def cmd_import(t: Terminal, a: argparse.Namespace) -> int:
         print(f"[{bar:<20}] {i}/{total} {person_id}: {status}", file=sys.stderr)
 
     done, errors = t.import_folder(a.folder, progress, force=a.force)
+    for error in errors:  # every refused photo with its reason, misnamed files included
+        print(f"skipped {error}", file=sys.stderr)
     people = len({r.person_id for r in done})
     print(f"imported {people} people, {sum(r.samples_added for r in done)} samples, "
           f"{len(errors)} photos skipped")
@@ -216,13 +233,62 @@ def cmd_identify(t: Terminal, a: argparse.Namespace) -> int:
         record = {"image": image, "faces": [{
             "box": list(f.box), "person_id": f.match.person_id, "name": f.name,
             "distance": None if f.match.distance is None else round(f.match.distance, 4),
+            "verdict": f.match.verdict.value,  # known, unknown or ambiguous (a near-tie)
         } for f in faces]}
         if a.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
-            names = ", ".join(f"{x['name'] or 'unknown'} ({x['distance']})"
+            names = ", ".join(f"{x['name'] or x['verdict']} ({x['distance']})"
                               for x in record["faces"]) or "no face"
             print(f"{image}: {names}")
+    return EXIT_OK
+
+
+def cmd_engine(t: Terminal, a: argparse.Namespace) -> int:
+    from device.errors import BadInput
+
+    if a.action == "switch":
+        if not a.name:
+            raise BadInput("engine switch: name the engine (dlib or mobileface)")
+        def progress(done: int, total: int) -> None:
+            print(f"re-encoded {done}/{total} samples", file=sys.stderr, flush=True)
+
+        try:
+            report = t.switch_engine(a.name, progress)
+        except ValueError as e:  # an unknown engine name
+            raise BadInput(str(e)) from None
+        print(f"switched to {a.name} ({report.target}): {report.reencoded} samples "
+              f"re-encoded, {report.already} done before, {len(report.unencodable)} "
+              "could not be")
+        for u in report.unencodable:
+            print(f"not re-encoded: sample {u.sample_id} of {u.person_id}: {u.reason}")
+        return EXIT_OK
+    s = t.settings()
+    rule = t.match_rule(s)
+    models = t.library_models()
+    print(f"face_engine={s.face_engine} model={t.engine.model_id} dim={t.engine.dim}")
+    for model, count in sorted(models.items()):
+        mark = "  (in use)" if model == t.engine.model_id else ""
+        print(f"samples {model}: {count}{mark}")
+    source = f"security_level 1 in {rule.level}" if rule.level else "fixed match_threshold"
+    print(f"threshold={rule.threshold:.4f} margin={rule.margin:.4f} for {rule.people} "
+          f"people ({source})")
+    return EXIT_OK
+
+
+def cmd_calibrate(t: Terminal, a: argparse.Namespace) -> int:
+    from device.recognition.site_calibration import measure_site, propose
+
+    people = a.people if a.people is not None else t.cache.index.person_count
+    site = measure_site(t.engine, Path(a.folder))
+    proposal = propose(site, t.engine.model_id, people)
+    if a.json:
+        print(json.dumps(proposal.as_dict(), ensure_ascii=False))
+    else:
+        print(proposal.text())
+    if a.apply and proposal.level is not None:
+        t.change_settings(security_level=proposal.level)
+        print(f"security_level={proposal.level}")
     return EXIT_OK
 
 

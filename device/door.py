@@ -37,8 +37,9 @@ class DoorLoop:
         self.attendance = Attendance(terminal.store)
         s = terminal.settings()
         liveness = LivenessConfig.from_settings(s)
+        rule = terminal.match_rule(s)
         self.pipeline = FramePipeline(terminal.engine, lambda: terminal.cache.index,
-                                      s.match_threshold, s.match_margin, s.recheck_seconds,
+                                      rule.threshold, rule.margin, s.recheck_seconds,
                                       liveness=liveness)
         if liveness.enabled:
             preload()
@@ -46,7 +47,10 @@ class DoorLoop:
 
     def _follow_settings(self) -> None:
         s = self.terminal.settings()
-        self.pipeline.threshold, self.pipeline.margin = s.match_threshold, s.match_margin
+        if self.terminal.follow_engine(s.face_engine):  # switched by `engine switch`
+            self.pipeline.engine, self.pipeline.track = self.terminal.engine, None
+        rule = self.terminal.match_rule(s)  # tightens as the library grows
+        self.pipeline.threshold, self.pipeline.margin = rule.threshold, rule.margin
         self.pipeline.recheck_seconds = s.recheck_seconds
         self.pipeline.liveness = LivenessConfig.from_settings(s)
 

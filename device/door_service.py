@@ -143,7 +143,8 @@ class DoorService:
         profile's). The relay pulse, attendance and liveness settings are read where they
         are used (open_door, device/attendance.py, device/door.py)."""
         pipeline = self.loop.pipeline
-        pipeline.threshold, pipeline.margin = s.match_threshold, s.match_margin
+        rule = self.terminal.match_rule(s)
+        pipeline.threshold, pipeline.margin = rule.threshold, rule.margin
         pipeline.recheck_seconds = s.recheck_seconds
         if self.wake is not None and self.wake.wake_distance_mm != s.wake_distance_mm:
             log.info("wake distance now %d mm", s.wake_distance_mm)

@@ -28,6 +28,7 @@ class QualityCode(StrEnum):
     TOO_DARK = "too_dark"  # value, limit: mean brightness 0-255
     BLURRED = "blurred"  # value, limit: sharpness (variance of the Laplacian)
     NOT_FRONTAL = "not_frontal"  # value, limit: |yaw|, 0 = frontal
+    SAME_PHOTO = "same_photo"  # this photo, byte for byte, is enrolled already
 
 
 @dataclass(frozen=True)

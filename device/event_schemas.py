@@ -17,6 +17,7 @@ from device.errors import BadInput
 from device.eventlog.model import RecordedEvent
 from device.events import CURRENT_VERSION, UPCASTERS, EventType
 from device.ids import BIDI_CONTROLS, check_id, check_name
+from device.recognition.face_models import MODEL_ID_PATTERN
 from device.strictjson import INT64_MAX, JsonError, check_value
 
 MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z
@@ -56,6 +57,7 @@ OPTIONAL_TEXT: Schema = {"oneOf": [{"type": "null"}, {**TEXT, "maxLength": 200}]
 EPOCH: Schema = {"type": "number", "minimum": 0, "maximum": MAX_EPOCH}
 DISTANCE: Schema = {"oneOf": [{"type": "null"}, {"type": "number", "minimum": 0,
                                                  "maximum": 1000}]}
+MAX_DIM = 4096  # embedding dimensions a sample may declare
 SEQ: Schema = {"type": "integer", "minimum": 1, "maximum": INT64_MAX}
 
 
@@ -71,7 +73,15 @@ PAYLOAD_SCHEMAS: dict[str, Schema] = {
     EventType.FACE_SAMPLE_ADDED: obj({
         "person_id": STAFF_ID, "sample_id": STAFF_ID, "key_id": SHORT_TEXT,
         "quality": {"type": "number", "minimum": 0, "maximum": 1e9},
-        "mirrored": {"type": "boolean"}}, ["person_id", "sample_id"]),
+        "mirrored": {"type": "boolean"},
+        "model": {"type": "string", "pattern": MODEL_ID_PATTERN},
+        "dim": {"type": "integer", "minimum": 1, "maximum": MAX_DIM},
+        "derived_from": STAFF_ID,
+        "photo_digest": {"type": "string", "pattern": "^[0-9a-f]{16,64}$"},
+        "gates": {"type": "object", "maxProperties": 16,
+                  "additionalProperties": {"type": "number", "minimum": -1e9,
+                                           "maximum": 1e9}}},
+        ["person_id", "sample_id", "model", "dim"]),
     EventType.PUNCH_RECORDED: obj({
         "person_id": STAFF_ID, "name": NAME, "status": {"enum": ["in", "out"]},
         "time": EPOCH, "distance": DISTANCE}, ["person_id", "name", "status"]),

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from device.eventlog.model import RecordedEvent
+from device.recognition.face_models import LEGACY_MODEL
 
 
 class EventType(StrEnum):
@@ -48,19 +49,30 @@ LIBRARY_EVENTS = frozenset(
 )
 
 CURRENT_VERSION: dict[str, int] = {t.value: 1 for t in EventType}
+#: v2: a face sample names its model and embedding dimension (v1 samples are dlib's).
+CURRENT_VERSION[EventType.FACE_SAMPLE_ADDED] = 2
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _sample_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "model": LEGACY_MODEL.model_id, "dim": LEGACY_MODEL.dim}
+
+
 #: (type, from_version) -> function returning the payload at from_version + 1.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    (EventType.FACE_SAMPLE_ADDED, 1): _sample_v1_to_v2,
+}
 
 
 def upcast(event: RecordedEvent) -> dict[str, Any]:
     """The event's payload at the current version of its type."""
-    payload = event.payload
-    version = event.version
-    target = CURRENT_VERSION.get(event.type, version)
+    return upcast_payload(event.type, event.version, event.payload)
+
+
+def upcast_payload(type_: str, version: int, payload: dict[str, Any]) -> dict[str, Any]:
+    target = CURRENT_VERSION.get(type_, version)
     while version < target:
-        payload = UPCASTERS[(event.type, version)](payload)
+        payload = UPCASTERS[(type_, version)](payload)
         version += 1
     return payload

@@ -78,6 +78,7 @@ QUALITY_PROBLEMS: dict[QualityCode, tuple[str, str]] = {
     QualityCode.TOO_DARK: ("too dark", "光线太暗"),
     QualityCode.BLURRED: ("blurred", "画面模糊"),
     QualityCode.NOT_FRONTAL: ("face not frontal", "人脸没有正对镜头"),
+    QualityCode.SAME_PHOTO: ("this photo is enrolled already", "这张照片已经登记过"),
 }
 
 NOTICES: dict[Notice, tuple[str, str]] = {

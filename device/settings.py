@@ -37,7 +37,9 @@ def _default(name: str) -> Any:
 class DeviceSettings:
     device_name: str = _default("device_name")
     language: str = _default("language")
-    match_threshold: float = _default("match_threshold")
+    face_engine: str = _default("face_engine")  # device.recognition.face_models.EngineName
+    security_level: int = _default("security_level")  # one stranger in this many attempts
+    match_threshold: float = _default("match_threshold")  # 0: from security_level
     match_margin: float = _default("match_margin")
     debounce_seconds: float = _default("debounce_seconds")
     punch_mode: str = _default("punch_mode")  # "toggle": in, out, in...; "schedule"

@@ -29,7 +29,8 @@ from device.liveness.policy import (
     DEFAULT_MOTION_MIN,
     LivenessPolicy,
 )
-from device.recognition.decision import DEFAULT_MARGIN, DEFAULT_THRESHOLD
+from device.recognition.decision import DEFAULT_MARGIN, DEFAULT_SECURITY_LEVEL
+from device.recognition.face_models import DEFAULT_ENGINE, EngineName
 
 
 class Kind(StrEnum):
@@ -51,6 +52,7 @@ class Applier(StrEnum):
     LIVENESS = "liveness"  # device/door.py DoorLoop
     RETENTION = "retention"  # `python -m device compact`
     SCREEN = "screen"  # touchscreen, web admin page, alert e-mail (read on use)
+    ENGINE_SWITCH = "engine switch"  # device/library/engine_switch.py, via Terminal
 
 
 TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -207,10 +209,18 @@ RULE_LIST: tuple[SettingRule, ...] = (
                 Applier.SCREEN, min_length=1, max_length=MAX_NAME_LENGTH),
     SettingRule("language", Kind.ENUM, "zh", "Touchscreen language", Applier.SCREEN,
                 choices=("zh", "en")),
-    _number("match_threshold", Kind.FLOAT, DEFAULT_THRESHOLD, 0.0, 2.0, "",
-            Applier.RECOGNISER, "Largest face distance that still counts as a match, see "
-            "docs/thresholds.md", exclusive_minimum=True, exclusive_maximum=True,
-            step=0.01, decimals=2),
+    SettingRule("face_engine", Kind.ENUM, DEFAULT_ENGINE.value,
+                "Face detector and embedding; a change re-encodes the library from its "
+                "stored crops first (docs/recognition.md)", Applier.ENGINE_SWITCH,
+                choices=tuple(e.value for e in EngineName)),
+    _number("security_level", Kind.INT, DEFAULT_SECURITY_LEVEL, 10, 10_000_000,
+            "attempts", Applier.RECOGNISER, "At most one stranger in this many attempts is "
+            "named as someone: the match threshold for this library size follows from it "
+            "(docs/thresholds.md)"),
+    _number("match_threshold", Kind.FLOAT, 0.0, 0.0, 2.0, "",
+            Applier.RECOGNISER, "A fixed largest face distance that counts as a match, "
+            "instead of the one the security level gives; 0: from the security level",
+            exclusive_maximum=True, step=0.01, decimals=2),
     _number("match_margin", Kind.FLOAT, DEFAULT_MARGIN, 0.0, 1.0, "", Applier.RECOGNISER,
             "How much closer the best person must be than the next one, else ambiguous"),
     _number("debounce_seconds", Kind.FLOAT, 120.0, 0.0, 86400.0, _S, Applier.ATTENDANCE,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -21,9 +20,17 @@ import sqlalchemy as sa
 from device import biometrics
 from device.database import Database, open_database
 from device.errors import AlreadyEnrolled, BadInput, NotFound
+from device.event_payloads import FaceSampleAdded
 from device.eventlog.model import NewEvent
 from device.events import AlertKind, EventType
 from device.ids import check_id, check_name, check_optional_text
+from device.library.bulk_import import (
+    IMAGE_SUFFIXES,
+    PHOTO_NAME,
+    import_jobs,
+    plan_folder,
+    staff_from_file_name,
+)
 from device.library.cache import LibraryCache
 from device.recognition.decision import Match, decide
 from device.settings import DeviceSettings, load_settings
@@ -32,12 +39,16 @@ from device.storage.schema import access_decisions, alerts, events, face_samples
 from device.store import EventStore
 from device.verify import VerifyReport, verify
 
+__all__ = ["IMAGE_SUFFIXES", "PHOTO_NAME", "EnrolResult", "IdentifiedFace", "PersonSummary",
+           "Terminal", "import_jobs", "staff_from_file_name"]
+
 if TYPE_CHECKING:  # dlib's models load on import: only processes that recognise pay for them
     from device.clock import ClockChange
+    from device.library.engine_switch import SwitchReport
     from device.library.enrolment import QualityPolicy, Sample
-    from device.recognition.engine import FaceEngine
+    from device.recognition.calibration import MatchRule
+    from device.recognition.engines import Engine
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 
 
 @dataclass(frozen=True)
@@ -66,24 +77,46 @@ class IdentifiedFace:
 
 
 class Terminal:
-    def __init__(self, database: Database, engine: FaceEngine | None = None) -> None:
+    def __init__(self, database: Database, engine: Engine | None = None) -> None:
         self.database = database
         self.store = EventStore(database)
         self._engine = engine
         self._cache: LibraryCache | None = None
 
     @property
-    def engine(self) -> FaceEngine:
+    def engine(self) -> Engine:
+        """The engine the `face_engine` setting names (or the one given at construction)."""
         if self._engine is None:
-            from device.recognition.engine import FaceEngine
+            from device.recognition.engines import shared_engine
 
-            self._engine = FaceEngine()
+            self._engine = shared_engine(self.settings().face_engine)
         return self._engine
+
+    def follow_engine(self, engine_name: str) -> bool:
+        """Take up a `face_engine` another process switched to; True if it changed."""
+        from device.recognition.engines import shared_engine
+        from device.recognition.face_models import model_for
+
+        if self._engine is not None and self._engine.model_id == model_for(engine_name).model_id:
+            return False
+        self._engine, self._cache = shared_engine(engine_name), None
+        return True
+
+    def match_rule(self, s: DeviceSettings | None = None) -> MatchRule:
+        """Threshold and margin for this engine's model at the library's size now."""
+        from device.recognition.calibration import match_rule
+
+        s = s or self.settings()
+        return match_rule(self.engine.model_id, self.cache.index.person_count,
+                          s.security_level, s.match_threshold, s.match_margin)
 
     @classmethod
     def open(cls, path: str | Path, device_id: str | None = None) -> Terminal:
+        from device.library.engine_switch import pin_existing_engine
+
         terminal = cls(open_database(path, device_id))
         terminal.store.catch_up()
+        pin_existing_engine(terminal.store)
         return terminal
 
     def close(self) -> None:
@@ -98,8 +131,10 @@ class Terminal:
     @property
     def cache(self) -> LibraryCache:
         """The matcher's library, loaded on first use; `current_cache` also catches up."""
-        if self._cache is None:
-            self._cache = LibraryCache(self.database.engine)
+        if self._cache is None or self._cache.model.model_id != self.engine.model_id:
+            from device.recognition.face_models import MODELS
+
+            self._cache = LibraryCache(self.database.engine, MODELS[self.engine.model_id])
             self._cache.load()
         return self._cache
 
@@ -116,16 +151,19 @@ class Terminal:
                phone: str | None = None, mail: str | None = None, force: bool = False,
                largest: bool = False, policy: QualityPolicy | None = None) -> EnrolResult:
         """Check every photo first; then write the person and all samples in one transaction."""
-        from device.library.enrolment import DEFAULT_POLICY, samples_from_image
+        from device.library.enrolment import samples_from_image
 
         person_id, name = _clean_id(person_id), _clean_name(name)
         phone, mail = check_optional_text(phone, "phone", 50), check_optional_text(mail, "mail")
         samples: list[Sample] = []
         for image in images:
             samples.extend(samples_from_image(self.engine, image, largest=largest,
-                                              policy=policy or DEFAULT_POLICY))
+                                              policy=policy))
         if not samples:
             raise BadInput("give at least one photo")
+        enrolled = self._enrolled_photos(person_id, samples)
+        same = [s for s in samples if s.photo_digest in enrolled]
+        samples = [s for s in samples if s.photo_digest not in enrolled]
         if not force:
             self._refuse_if_someone_else(person_id, samples)
         with self.store.transaction() as txn:
@@ -136,26 +174,46 @@ class Terminal:
             if existing is None or (existing.name, existing.phone, existing.mail) != (
                     name, phone, mail):
                 new.append(NewEvent(EventType.PERSON_ENROLLED, details))
+            elif not samples:  # nothing new: the photo is there, and so are the details
+                raise _same_photo(same[0].source)
             key_id = biometrics.person_key_id(person_id)
             key = biometrics.key_for(c, key_id, create=True)
             assert key is not None
+            model = self.engine
             for sample in samples:
                 sample_id = uuid.uuid4().hex
                 sealed = biometrics.seal(key, biometrics.pack_sample(sample.encoding,
                                                                      sample.crop_jpeg), sample_id)
-                new.append(NewEvent(EventType.FACE_SAMPLE_ADDED, {
-                    "person_id": person_id, "sample_id": sample_id, "key_id": key_id,
-                    "quality": round(sample.quality.sharpness, 1), "mirrored": sample.mirrored,
-                }, sealed=sealed))
+                new.append(FaceSampleAdded(
+                    person_id, sample_id, model.model_id, model.dim, key_id,
+                    round(sample.quality.sharpness, 1), sample.mirrored,
+                    photo_digest=sample.photo_digest, gates=sample.gates).to_event(sealed))
             txn.append(new)
         return EnrolResult(person_id, name, len(samples), existing is None)
 
+    def _enrolled_photos(self, person_id: str, samples: list[Sample]) -> set[str]:
+        """Which of these photos (by digest) this person has enrolled already: they add no
+        sample a second time (a changed name or phone still goes in)."""
+        digests = {s.photo_digest for s in samples if s.photo_digest}
+        if not digests:
+            return set()
+        with read_transaction(self.database.engine) as c:
+            return set(c.execute(sa.select(face_samples.c.photo_digest).where(
+                face_samples.c.person_id == person_id,
+                face_samples.c.photo_digest.in_(digests))).scalars())
+
     def _refuse_if_someone_else(self, person_id: str, samples: list[Sample]) -> None:
+        """Refuse a face within the duplicate threshold of someone else: calibrated to a
+        level DUPLICATE_LEVEL_FACTOR times stricter than the door's, so look-alikes in a
+        large library are not refused as the same person."""
+        from device.recognition.calibration import duplicate_threshold
+
         s = self.settings()
         cache = self.current_cache()
+        limit = duplicate_threshold(self.engine.model_id, cache.index.person_count, s)
         for sample in samples:
             for candidate in cache.index.search(sample.encoding, persons=3):
-                if candidate.person_id != person_id and candidate.distance <= s.match_threshold:
+                if candidate.person_id != person_id and candidate.distance <= limit:
                     name = cache.name_of(candidate.person_id) or candidate.person_id
                     raise AlreadyEnrolled(
                         f"{sample.source}: this face is already registered as "
@@ -172,11 +230,13 @@ class Terminal:
         folder = Path(folder)
         if not folder.is_dir():
             raise BadInput(f"{folder}: not a folder")
-        jobs = list(import_jobs(folder))
+        plan = plan_folder(folder)
+        jobs = [(j.person_id, j.name, j.photos) for j in plan.jobs]
         if not jobs:
-            raise BadInput(f"{folder}: no photos named <staff_id>_<name>.jpg or per-person folders")
+            raise BadInput(f"{folder}: no photos named <staff_id>_<name>.jpg or per-person "
+                           f"folders ({len(plan.refused)} files not usable)")
         done: list[EnrolResult] = []
-        errors: list[str] = []
+        errors: list[str] = [str(r) for r in plan.refused]  # misnamed files count too
         for i, (person_id, name, files) in enumerate(jobs, 1):
             problems = []
             for file in files:  # one photo at a time: a bad one does not sink the others
@@ -242,9 +302,10 @@ class Terminal:
         s = self.settings()
         cache = self.current_cache()
         result = []
+        rule = self.match_rule(s)
         for face in self.engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE):
             match = decide(cache.index.search(self.engine.encode(rgb, face)),
-                           s.match_threshold, s.match_margin)
+                           rule.threshold, rule.margin)
             name = cache.name_of(match.person_id) if match.person_id else None
             result.append(IdentifiedFace(face.box, match, name))
         return result
@@ -322,11 +383,35 @@ class Terminal:
             txn.append([NewEvent(EventType.ALERT_HANDLED, {"alert_id": alert_id})])
 
     def change_settings(self, **values: Any) -> DeviceSettings:
+        """Validated settings changes in one event; a new `face_engine` re-encodes the
+        library first (switch_engine), so the door is never half-switched."""
+        if "face_engine" in values:
+            engine_name = self.settings().changed({"face_engine": values.pop("face_engine")})
+            if engine_name:
+                self.switch_engine(engine_name["face_engine"])
         with self.store.transaction() as txn:
             clean = load_settings(txn.connection).changed(values)
             if clean:
                 txn.append([NewEvent(EventType.SETTINGS_CHANGED, {"values": clean})])
             return load_settings(txn.connection)
+
+    def switch_engine(self, engine_name: str,
+                      progress: Callable[[int, int], None] | None = None) -> SwitchReport:
+        """Re-encode every sample the new engine's model lacks, then switch to it."""
+        from device.library.engine_switch import switch_engine
+        from device.recognition.engines import shared_engine
+
+        engine = shared_engine(engine_name)
+        report = switch_engine(self.store, engine, engine_name, progress)
+        self._engine, self._cache = engine, None
+        return report
+
+    def library_models(self) -> dict[str, int]:
+        """How many live samples each face model has."""
+        with read_transaction(self.database.engine) as c:
+            rows = c.execute(sa.select(face_samples.c.model, sa.func.count().label("n"))
+                             .group_by(face_samples.c.model))
+            return {r.model: r.n for r in rows}
 
     def raise_alert(self, kind: AlertKind, detail: str, snapshot: np.ndarray | None = None,
                     person_id: str | None = None, alert_id: str | None = None) -> str:
@@ -368,6 +453,14 @@ def _json(text: str) -> dict:
     return json.loads(text)
 
 
+def _same_photo(source: str) -> BadInput:
+    from device.errors import PhotoRefused, QualityCode, QualityProblem
+    from device.messages import problem_text
+
+    problem = QualityProblem(QualityCode.SAME_PHOTO)
+    return PhotoRefused(f"{source}: {problem_text(problem)}", source, problem)
+
+
 def _clean_id(person_id: str) -> str:
     return check_id(person_id)
 
@@ -375,25 +468,3 @@ def _clean_id(person_id: str) -> str:
 def _clean_name(name: str) -> str:
     return check_name(name)
 
-
-PHOTO_NAME = re.compile(r"([^_]+)_(.+)")  # seed 001: <staff_id>_<name>.jpg
-
-
-def staff_from_file_name(stem: str) -> tuple[str, str] | None:
-    """(staff id, name) from a photo named `<staff_id>_<name>`, or None."""
-    match = PHOTO_NAME.fullmatch(stem)
-    return (match.group(1), match.group(2)) if match else None
-
-
-def import_jobs(folder: Path) -> Iterable[tuple[str, str, list[Path]]]:
-    """(staff id, name, photos): `<id>_<name>.jpg` files, then one job per subfolder."""
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-            staff = staff_from_file_name(path.stem)
-            if staff:
-                yield staff[0], staff[1], [path]
-        elif path.is_dir():
-            photos = sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-            if photos:
-                yield path.name, path.name.replace("_", " ").title(), photos

@@ -15,13 +15,14 @@ from enum import StrEnum
 import numpy as np
 
 from device.library.enrolment import (
-    DEFAULT_POLICY,
     QualityCode,
     QualityPolicy,
     QualityProblem,
+    policy_for,
     quality_problem,
 )
-from device.recognition.engine import Box, FaceEngine
+from device.recognition.engine import Box
+from device.recognition.engines import Engine
 
 SAMPLES_NEEDED = 3
 MIN_INTERVAL_SECONDS = 0.6
@@ -36,6 +37,7 @@ class Hint(StrEnum):
     TOO_DARK = "too_dark"
     HOLD_STILL = "hold_still"  # blurred
     LOOK_AT_CAMERA = "look_at_camera"  # not frontal
+    SAME_PHOTO = "same_photo"  # a photo enrolled already, byte for byte (uploads only)
     GOOD = "good"  # good, waiting for the interval
     CAPTURED = "captured"  # this frame was kept
     DONE = "done"
@@ -49,6 +51,7 @@ HINTS: dict[QualityCode, Hint] = {
     QualityCode.TOO_DARK: Hint.TOO_DARK,
     QualityCode.BLURRED: Hint.HOLD_STILL,
     QualityCode.NOT_FRONTAL: Hint.LOOK_AT_CAMERA,
+    QualityCode.SAME_PHOTO: Hint.SAME_PHOTO,
 }
 
 
@@ -67,10 +70,10 @@ class Guidance:
 
 @dataclass
 class GuidedCapture:
-    engine: FaceEngine
+    engine: Engine
     needed: int = SAMPLES_NEEDED
     min_interval: float = MIN_INTERVAL_SECONDS
-    policy: QualityPolicy = DEFAULT_POLICY
+    policy: QualityPolicy | None = None  # None: the engine's model's gates
     frames: list[np.ndarray] = field(default_factory=list)
     _last_kept: float = float("-inf")
 
@@ -88,7 +91,8 @@ class GuidedCapture:
         elif len(faces) > 1:
             problem = QualityProblem(QualityCode.SEVERAL_FACES, len(faces), 1)
         else:
-            problem = quality_problem(self.engine.quality(rgb, faces[0]), self.policy)
+            problem = quality_problem(self.engine.quality(rgb, faces[0]),
+                                      self.policy or policy_for(self.engine.model_id))
         if problem is not None:
             return Guidance(hint_for_problem(problem), box, len(self.frames), self.needed,
                             problem)

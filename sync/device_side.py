@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,8 +20,9 @@ from device.attendance import alert_event
 from device.event_schemas import event_problem, payload_problem
 from device.eventlog.model import NewEvent, RemoteEvent
 from device.eventlog.sqlite import latest_checkpoint, row_to_event
-from device.events import AlertKind, EventType, upcast
+from device.events import AlertKind, EventType, upcast, upcast_payload
 from device.incarnation import Incarnation
+from device.recognition.face_models import known_model
 from device.retention import record_hub_acked_position
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, read_transaction
 from device.storage.schema import (
@@ -335,6 +337,7 @@ class DeviceSync:
                                 problem)
                 # (a sample erased at the hub arrives without data: kept for the sequence)
                 elif item.type == EventType.FACE_SAMPLE_ADDED and item.encoding is not None:
+                    _say_if_foreign_model(item.version, payload)
                     key_id = biometrics.person_key_id(payload["person_id"])
                     if key_id not in keys:
                         key = biometrics.key_for(c, key_id, create=True)
@@ -369,3 +372,13 @@ class DeviceSync:
 def _remote(item: WireEvent, payload: dict, sealed: bytes | None) -> RemoteEvent:
     return RemoteEvent(item.origin, item.seq, item.type, item.version, item.wall_time,
                        item.hlc, payload, sealed)
+
+
+def _say_if_foreign_model(version: int, payload: dict[str, Any]) -> None:
+    """A sample of a model this FaceGate does not know is kept (for the sequence, and for
+    a later version) but never matched: say so once per sample, in one line."""
+    model = upcast_payload(EventType.FACE_SAMPLE_ADDED, version, payload).get("model")
+    if isinstance(model, str) and known_model(model) is None:
+        log.warning("library sample %s of %s is of model %r, which this door cannot "
+                    "run: kept, not matched", payload.get("sample_id"),
+                    payload.get("person_id"), model[:64])

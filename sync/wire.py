@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from device.biometrics import ENCODING_DIM
+from device.event_schemas import MAX_DIM
 from device.eventlog.chain import canonical_json, event_hash
 from device.eventlog.model import RecordedEvent
+from device.recognition.face_models import LEGACY_MODEL
 from sync.payloads import PayloadError
 from sync.schemas import wire_event_problem
 
@@ -104,10 +105,20 @@ def from_wire(item: Any) -> WireEvent:
             crop = base64.b64decode(bio.get("crop", ""), validate=True)
         except (KeyError, TypeError, binascii.Error) as e:
             raise PayloadError(f"event {origin}/{seq}: damaged biometric data") from e
-        if len(raw) != ENCODING_DIM * 8:
-            raise PayloadError(f"event {origin}/{seq}: encoding is not {ENCODING_DIM} numbers")
+        dim = _declared_dim(payload)
+        if len(raw) != dim * 8:
+            raise PayloadError(f"event {origin}/{seq}: encoding is not {dim} numbers "
+                               "(the dimension its sample declares)")
         encoding = np.frombuffer(raw, "<f8").copy()
         if not np.all(np.isfinite(encoding)):
             raise PayloadError(f"event {origin}/{seq}: encoding has non-finite numbers")
     return WireEvent(origin, seq, type_, version, float(wall), clock, payload, encoding, crop,
                      chain)
+
+
+def _declared_dim(payload: dict[str, Any]) -> int:
+    """A sample's embedding dimension: its payload's `dim` (v2), dlib's 128 before (v1)."""
+    dim = payload.get("dim", LEGACY_MODEL.dim)
+    if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= MAX_DIM:
+        raise PayloadError(f"a face sample declares dimension {dim!r}")
+    return dim

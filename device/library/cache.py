@@ -20,6 +20,7 @@ from device.event_schemas import event_problem
 from device.eventlog.model import RecordedEvent
 from device.events import LIBRARY_EVENTS, EventType, upcast
 from device.follower import LogFollower, head_position
+from device.recognition.face_models import LEGACY_MODEL, FaceModel
 from device.recognition.matcher import FaceIndex
 from device.storage.db import read_transaction
 from device.storage.schema import face_samples, people
@@ -29,9 +30,12 @@ _LOAD_CHUNK = 2048  # rows per read: fewer Python objects alive at once, less he
 
 
 class LibraryCache:
-    def __init__(self, engine: sa.Engine) -> None:
+    """The samples of one face model: the matcher compares like with like."""
+
+    def __init__(self, engine: sa.Engine, model: FaceModel = LEGACY_MODEL) -> None:
         self.engine = engine
-        self.index = FaceIndex()
+        self.model = model
+        self.index = FaceIndex(dim=model.dim)
         self.follower = LogFollower(engine, _LIBRARY_TYPES, position=0)
         self._lock = threading.Lock()
 
@@ -40,10 +44,12 @@ class LibraryCache:
         stays near the index's own size (a list of all rows would triple it)."""
         with self._lock, read_transaction(self.engine) as c:
             self.follower.position = head_position(c)
-            count = c.execute(sa.select(sa.func.count()).select_from(face_samples)).scalar()
-            index = FaceIndex(capacity=max(1024, count or 0))
+            mine = face_samples.c.model == self.model.model_id
+            count = c.execute(sa.select(sa.func.count()).select_from(face_samples)
+                              .where(mine)).scalar()
+            index = FaceIndex(dim=self.model.dim, capacity=max(1024, count or 0))
             result = c.execute(sa.select(face_samples.c.sample_id, face_samples.c.person_id,
-                                         face_samples.c.encoding))
+                                         face_samples.c.encoding).where(mine))
             for chunk in result.partitions(_LOAD_CHUNK):
                 matrix = np.frombuffer(b"".join(r.encoding for r in chunk), dtype="<f8")
                 index.add_matrix([r.sample_id for r in chunk], [r.person_id for r in chunk],
@@ -78,9 +84,10 @@ class LibraryCache:
         payload = upcast(event)
         if event.type == EventType.PERSON_REMOVED:
             self.index.remove_person(payload["person_id"])
-        elif event.type == EventType.FACE_SAMPLE_ADDED:
-            blob = c.execute(sa.select(face_samples.c.encoding)
-                             .where(face_samples.c.sample_id == payload["sample_id"])).scalar()
+        elif event.type == EventType.FACE_SAMPLE_ADDED and payload["model"] == self.model.model_id:
+            blob = c.execute(sa.select(face_samples.c.encoding).where(
+                face_samples.c.sample_id == payload["sample_id"],
+                face_samples.c.model == self.model.model_id)).scalar()
             if blob is not None:  # None: the person was removed since
                 self.index.add(payload["sample_id"], payload["person_id"], blob_to_encoding(blob))
 

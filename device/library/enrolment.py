@@ -14,8 +14,11 @@ import numpy as np
 
 from device.errors import PhotoRefused, QualityCode, QualityProblem
 from device.imaging import encode_jpeg, load_rgb
+from device.library.bulk_import import photo_digest
 from device.messages import problem_text
-from device.recognition.engine import PHOTO_DETECT_MAX_SIDE, DetectedFace, FaceEngine, FaceQuality
+from device.recognition.engine import PHOTO_DETECT_MAX_SIDE, DetectedFace, FaceQuality
+from device.recognition.engines import Engine
+from device.recognition.face_models import MOBILEFACENET
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,56 @@ class Sample:
     quality: FaceQuality
     source: str
     mirrored: bool = False
+    bystanders: int = 0  # smaller faces in the photo that were left out
+    photo_digest: str | None = None  # of the photo's bytes (device/library/bulk_import.py)
+
+    @property
+    def gates(self) -> dict[str, float]:
+        """Each enrolment gate's score, stored with the sample (people lists show them)."""
+        q = self.quality
+        return {"size_px": float(q.size_px), "sharpness": round(q.sharpness, 1),
+                "brightness": round(q.brightness, 1), "yaw": round(q.yaw, 3),
+                "bystanders": float(self.bystanders)}
+
+
+#: A face at least this many times wider than every other one in a photo is the subject;
+#: the others are bystanders (a news photo's edge). Closer in size, the photo is refused.
+BYSTANDER_RATIO = 1.6
+#: Crops kept with each sample: enough margin and resolution for another engine to find
+#: and align the face again when the library is re-encoded (device/library/engine_switch).
+CROP_MARGIN = 0.5
+CROP_MAX_SIDE = 320
 
 
 DEFAULT_POLICY = QualityPolicy()
+#: Gates per model, measured on LFW devtrain and the sample photos (docs/recognition.md):
+#: MobileFaceNet's sharpness is taken on the aligned 112x112 face, where LFW's news JPEGs
+#: measure 26 and more (0.5th percentile; median 140), a 1.5-px blur about 25 and a 3-px
+#: blur 7-13; |yaw| reaches 0.46 at LFW's 99.5th percentile (about 40 degrees) and a face
+#: at 80 degrees measures well over 1.
+POLICIES: dict[str, QualityPolicy] = {
+    MOBILEFACENET.model_id: QualityPolicy(min_face_px=64, min_sharpness=15.0,
+                                          min_brightness=40.0, max_yaw=0.5),
+}
 
 
-__all__ = ["DEFAULT_POLICY", "PhotoRefused", "QualityCode", "QualityPolicy", "QualityProblem",
-           "Sample", "quality_problem", "refused", "samples_from_image"]
+def policy_for(model_id: str) -> QualityPolicy:
+    return POLICIES.get(model_id, DEFAULT_POLICY)
+
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "POLICIES",
+    "PhotoRefused",
+    "QualityCode",
+    "QualityPolicy",
+    "QualityProblem",
+    "Sample",
+    "policy_for",
+    "quality_problem",
+    "refused",
+    "samples_from_image",
+]
 
 
 def quality_problem(q: FaceQuality, policy: QualityPolicy) -> QualityProblem | None:
@@ -60,31 +106,50 @@ def refused(source: str, problem: QualityProblem) -> PhotoRefused:
     return PhotoRefused(f"{source}: {problem_text(problem)}", source, problem)
 
 
-def samples_from_image(engine: FaceEngine, source: str | Path | bytes | np.ndarray, *,
-                       largest: bool = False, policy: QualityPolicy = DEFAULT_POLICY,
-                       mirror: bool = True) -> list[Sample]:
-    """The face's sample, plus its mirror image: one ID photo then covers both sides."""
+def samples_from_image(engine: Engine, source: str | Path | bytes | np.ndarray, *,
+                       largest: bool = False, policy: QualityPolicy | None = None,
+                       mirror: bool | None = None) -> list[Sample]:
+    """The face's sample, plus its mirror image if the engine wants one (`mirror` None):
+    one ID photo then covers both sides."""
     name = "frame" if isinstance(source, np.ndarray) else (
         "image" if isinstance(source, bytes) else str(source))
     rgb = source if isinstance(source, np.ndarray) else load_rgb(source)
+    digest = _digest_of(source)
     faces = engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE)
     if not faces:
         raise refused(name, QualityProblem(QualityCode.NO_FACE))
-    if len(faces) > 1 and not largest:
+    face = faces[0]  # largest first
+    bystanders = len(faces) - 1
+    if bystanders and not largest and not _clearly_largest(faces):
         raise refused(name, QualityProblem(QualityCode.SEVERAL_FACES, len(faces), 1))
-    face = faces[0]
     quality = engine.quality(rgb, face)
-    problem = quality_problem(quality, policy)
+    problem = quality_problem(quality, policy or policy_for(engine.model_id))
     if problem is not None:
         raise refused(name, problem)
-    crop = encode_jpeg(engine.crop(rgb, face.box))
-    samples = [Sample(engine.encode(rgb, face), crop, quality, name)]
-    if mirror:
+    crop = encode_jpeg(engine.crop(rgb, face.box, margin=CROP_MARGIN, max_side=CROP_MAX_SIDE))
+    samples = [Sample(engine.encode(rgb, face), crop, quality, name, bystanders=bystanders,
+                      photo_digest=digest)]
+    if engine.mirror_samples if mirror is None else mirror:
         flipped = np.ascontiguousarray(rgb[:, ::-1])
         width = rgb.shape[1]
         top, right, bottom, left = face.box
         mirrored_face: DetectedFace = engine.locate(flipped, (top, width - left, bottom,
                                                               width - right))
         samples.append(Sample(engine.encode(flipped, mirrored_face), crop, quality, name,
-                              mirrored=True))
+                              mirrored=True, bystanders=bystanders, photo_digest=digest))
     return samples
+
+
+def _digest_of(source: str | Path | bytes | np.ndarray) -> str | None:
+    if isinstance(source, np.ndarray):
+        return None
+    if isinstance(source, bytes):
+        return photo_digest(source)
+    try:
+        return photo_digest(Path(source).read_bytes())
+    except OSError:
+        return None
+
+
+def _clearly_largest(faces: list[DetectedFace]) -> bool:
+    return all(faces[0].width >= BYSTANDER_RATIO * f.width for f in faces[1:])

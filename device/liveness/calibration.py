@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from device.errors import BadInput
-from device.liveness.landmarks import eye_distance_5
+from device.liveness.landmarks import eye_distance_px
 from device.liveness.policy import NOMINAL_EYE_MM
 
 if TYPE_CHECKING:
-    from device.recognition.engine import FaceEngine
+    from device.recognition.engines import Engine
     from device.terminal import Terminal
 
 MIN_DISTANCE_MM = 150.0
@@ -43,7 +43,7 @@ def focal_from_measurement(eye_px: float, distance_mm: float,
     return eye_px * distance_mm / eye_mm
 
 
-def calibrate_image(engine: FaceEngine, rgb: np.ndarray, distance_mm: float,
+def calibrate_image(engine: Engine, rgb: np.ndarray, distance_mm: float,
                     eye_mm: float = NOMINAL_EYE_MM) -> Calibration:
     """Measure the largest face of `rgb`; BadInput says why an image cannot be used."""
     if not MIN_DISTANCE_MM <= distance_mm <= MAX_DISTANCE_MM:
@@ -55,7 +55,7 @@ def calibrate_image(engine: FaceEngine, rgb: np.ndarray, distance_mm: float,
     if not faces:
         raise BadInput("no face found in the calibration image")
     face = faces[0]
-    eye_px = eye_distance_5(face.landmarks)
+    eye_px = eye_distance_px(rgb, face)
     if eye_px < MIN_EYE_PX:
         raise BadInput(f"the face is too small ({eye_px:.1f} px between the eyes)")
     yaw = engine.quality(rgb, face).yaw

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from device.liveness import motion
-from device.liveness.landmarks import eye_distance_5, landmarks_68
+from device.liveness.landmarks import eye_distance_px, landmarks_68
 from device.liveness.policy import (
     CueResult,
     CueState,
@@ -49,7 +49,7 @@ class Observation:
 def observe(rgb: np.ndarray, face: DetectedFace, t: float,
             distance_mm: float | None) -> Observation:
     """What one frame says about the door candidate (one 68-point fit, ~3 ms)."""
-    return Observation(t, eye_distance_5(face.landmarks), landmarks_68(rgb, face.box),
+    return Observation(t, eye_distance_px(rgb, face), landmarks_68(rgb, face.box),
                        distance_mm, rgb.shape[1])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from device.recognition.engine import Box
+from device.recognition.engine import Box, DetectedFace
 
 #: 68-point model (iBUG 300-W): the jaw line, then brows, nose, eyes, mouth.
 JAW_68 = slice(0, 17)
@@ -24,6 +24,22 @@ FIT_POINTS_68 = np.arange(17, 68)
 def eye_distance_5(points: np.ndarray) -> float:
     """Distance between the eye centres of a 5x2 landmark array, in pixels."""
     return float(np.linalg.norm((points[0] + points[1]) / 2 - (points[2] + points[3]) / 2))
+
+
+def eye_distance_px(rgb: np.ndarray, face: DetectedFace) -> float:
+    """The eye-centre distance liveness measures, whatever engine found the face: dlib's
+    5-point corners (their midpoints), fitted on the face's box when the engine gave other
+    landmarks (YuNet's eye centres sit about 15% wider apart: the eye-size bounds and the
+    camera calibration are in dlib's measure)."""
+    if face.shape is not None:  # the dlib engine fitted them already
+        return eye_distance_5(face.landmarks)
+    import dlib
+
+    from device.recognition import models
+
+    top, right, bottom, left = face.box
+    shape = models.landmarks_5()(rgb, dlib.rectangle(left, top, right, bottom))
+    return eye_distance_5(np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64))
 
 
 def eye_distance_68(points: np.ndarray) -> float:

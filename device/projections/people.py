@@ -20,7 +20,8 @@ _UPSERT_PERSON = (
 _TOUCH_PERSON = "UPDATE people SET updated_at = ? WHERE person_id = ?"
 _DELETE_PERSON = "DELETE FROM people WHERE person_id = ?"
 _UPSERT_SAMPLE = ("INSERT OR REPLACE INTO face_samples (sample_id, person_id, encoding, quality,"
-                  " added_at, position) VALUES (?, ?, ?, ?, ?, ?)")
+                  " added_at, position, model, derived_from, photo_digest)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_SAMPLES = "DELETE FROM face_samples WHERE person_id = ?"
 
 
@@ -65,10 +66,13 @@ class FaceSamplesProjection(Projection):
                 if plain is None:
                     continue  # erased (key destroyed): nothing to project
                 encoding, _crop = biometrics.unpack_sample(plain)
+                if encoding.shape != (p["dim"],):
+                    continue  # sealed data disagrees with its payload: nothing matchable
                 c.execute(_UPSERT_SAMPLE, (p["sample_id"], p["person_id"],
                                            biometrics.encoding_to_blob(encoding),
                                            p.get("quality", 0.0), event.wall_time,
-                                           event.position))
+                                           event.position, p["model"], p.get("derived_from"),
+                                           p.get("photo_digest")))
             elif event.type == EventType.PERSON_REMOVED:
                 person_id = upcast(event)["person_id"]
                 c.execute(_DELETE_SAMPLES, (person_id,))

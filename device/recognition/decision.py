@@ -11,8 +11,11 @@ from device.recognition.matcher import Candidate
 # different people start at 0.69. 0.6 (dlib's 1:1 figure) lets strangers in at 1:N;
 # the seeds' 0.5 turns away enrolled people photographed on another day.
 DEFAULT_THRESHOLD = 0.55
-# Two people whose best samples are this close to the probe are too close to call.
+# Two people whose best samples are this close to the probe are too close to call (in
+# dlib's distance units; other models scale it, device/recognition/calibration.py).
 DEFAULT_MARGIN = 0.06
+#: One stranger in this many attempts may be named as someone (docs/thresholds.md).
+DEFAULT_SECURITY_LEVEL = 100
 
 
 class Verdict(StrEnum):

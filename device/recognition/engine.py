@@ -22,6 +22,12 @@ class DetectedFace:
     box: Box
     landmarks: np.ndarray  # 5x2 (x, y) from dlib's 5-point model, full-resolution pixels
     shape: object = field(default=None, compare=False, repr=False)  # dlib's landmark object
+    # Engines that align on five points (YuNetMobileFaceNet; `landmarks` then keeps dlib's
+    # layout, see mobileface.py): eye centres, nose tip, mouth corners in ArcFace order
+    # (image-left eye first), 5x2 full-resolution pixels; and the detector's confidence.
+    # None from the dlib engine.
+    points5: np.ndarray | None = field(default=None, compare=False, repr=False)
+    score: float | None = field(default=None, compare=False)
 
     @property
     def width(self) -> int:
@@ -56,6 +62,13 @@ PHOTO_DETECT_MAX_SIDE = 1024  # enrolment and identify: people far from the came
 
 class FaceEngine:
     """Stateless wrapper of the dlib models; safe to share between threads."""
+
+    #: Which model made an encoding: encodings of different models are never compared.
+    model_id: str = "dlib-resnet-v1"
+    #: The length of an encoding.
+    dim: int = 128
+    #: A photo's mirror image is enrolled as a second sample (docs/thresholds.md).
+    mirror_samples: bool = True
 
     def __init__(self, detect_max_side: int = DOOR_DETECT_MAX_SIDE, upsample: int = 1,
                  retry_max_side: int = DOOR_RETRY_MAX_SIDE) -> None:

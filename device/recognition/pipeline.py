@@ -25,7 +25,8 @@ import numpy as np
 from device.liveness.evidence import EvidenceWindow, assess, observe
 from device.liveness.policy import LivenessConfig, LivenessResult
 from device.recognition.decision import Match, Verdict, decide
-from device.recognition.engine import Box, FaceEngine
+from device.recognition.engine import Box
+from device.recognition.engines import Engine
 from device.recognition.matcher import FaceIndex
 
 UNKNOWN_CONFIRMATIONS = 2
@@ -82,7 +83,7 @@ def iou(a: Box, b: Box) -> float:
 
 
 class FramePipeline:
-    def __init__(self, engine: FaceEngine, index: Callable[[], FaceIndex],
+    def __init__(self, engine: Engine, index: Callable[[], FaceIndex],
                  threshold: float, margin: float, recheck_seconds: float = 1.0,
                  min_face_px: int = 40, liveness: LivenessConfig | None = None) -> None:
         self.engine = engine

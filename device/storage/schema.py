@@ -85,6 +85,11 @@ face_samples = sa.Table(
     sa.Column("quality", sa.Float, nullable=False),
     sa.Column("added_at", sa.Float, nullable=False),
     sa.Column("position", sa.Integer, nullable=False, index=True),
+    # device.recognition.face_models: which model made the encoding (its dimension too)
+    sa.Column("model", sa.Text, nullable=False, index=True,
+              server_default="dlib-resnet-v1"),
+    sa.Column("derived_from", sa.Text, nullable=True),  # re-encoded from that sample's crop
+    sa.Column("photo_digest", sa.Text, nullable=True, index=True),  # the same photo twice
 )
 
 punches = sa.Table(

@@ -11,26 +11,32 @@ from sync.wire import WireEvent
 
 
 def enrolment_changes(person_id: str, name: str, photos: Iterable[str | Path | bytes],
-                      phone: str | None = None, mail: str | None = None) -> list[WireEvent]:
+                      phone: str | None = None, mail: str | None = None,
+                      engine_name: str | None = None) -> list[WireEvent]:
     """PersonEnrolled plus a FaceSampleAdded per sample (photo and mirror), checked as at a door.
 
     Raises device.errors.BadInput for a photo a door would refuse.
     """
+    from device.event_payloads import FaceSampleAdded
+    from device.events import CURRENT_VERSION
     from device.ids import check_id, check_name, check_optional_text
     from device.library.enrolment import samples_from_image
-    from device.recognition.engine import FaceEngine
+    from device.recognition.engines import shared_engine
+    from device.recognition.face_models import DEFAULT_ENGINE
 
     person_id, name = check_id(person_id), check_name(name)
     phone, mail = check_optional_text(phone, "phone", 50), check_optional_text(mail, "mail")
-    engine = FaceEngine()
+    engine = shared_engine(engine_name or DEFAULT_ENGINE.value)
     samples = [s for photo in photos for s in samples_from_image(engine, photo)]
     changes = [WireEvent("hub", 1, EventType.PERSON_ENROLLED, 1, 0.0, 0,
                          {"person_id": person_id, "name": name, "phone": phone, "mail": mail})]
     for sample in samples:
-        changes.append(WireEvent("hub", 1, EventType.FACE_SAMPLE_ADDED, 1, 0.0, 0, {
-            "person_id": person_id, "sample_id": uuid.uuid4().hex,
-            "quality": round(sample.quality.sharpness, 1), "mirrored": sample.mirrored,
-        }, sample.encoding, sample.crop_jpeg))
+        payload = FaceSampleAdded(person_id, uuid.uuid4().hex, engine.model_id, engine.dim,
+                                  quality=round(sample.quality.sharpness, 1),
+                                  mirrored=sample.mirrored, gates=sample.gates).payload()
+        changes.append(WireEvent("hub", 1, EventType.FACE_SAMPLE_ADDED,
+                                 CURRENT_VERSION[EventType.FACE_SAMPLE_ADDED], 0.0, 0, payload,
+                                 sample.encoding, sample.crop_jpeg))
     return changes
 
 

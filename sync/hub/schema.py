@@ -127,4 +127,6 @@ hub_samples = sa.Table(
     sa.Column("sample_id", sa.Text, primary_key=True),
     sa.Column("person_id", sa.Text, nullable=False, index=True),
     sa.Column("hub_seq", sa.BigInteger, nullable=False),
+    # device.recognition.face_models: doors match only samples of the model they run
+    sa.Column("model", sa.Text, nullable=False, server_default="dlib-resnet-v1"),
 )

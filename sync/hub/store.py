@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from device.anchors import Anchor
 from device.errors import BadInput, DatabaseError
 from device.event_schemas import payload_problem
-from device.events import LIBRARY_EVENTS, EventType
+from device.events import CURRENT_VERSION, LIBRARY_EVENTS, EventType, upcast_payload
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, enable_wal
 from sync.checksum import library_checksum
 from sync.hub.migrations import HEAD as SCHEMA_HEAD
@@ -257,11 +257,10 @@ class HubStore:
         has earlier log instances, whose events this one may repeat."""
         if not events:
             return [], False
-        held: dict[int, bytes | None] = dict(c.execute(
-            sa.select(hub_events.c.seq, hub_events.c.hash).where(
-                hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
-                hub_events.c.seq.between(min(e.seq for e in events),
-                                         max(e.seq for e in events)))).tuples().all())
+        rows = c.execute(sa.select(hub_events.c.seq, hub_events.c.hash).where(
+            hub_events.c.device_id == device_id, hub_events.c.incarnation == incarnation,
+            hub_events.c.seq.between(min(e.seq for e in events), max(e.seq for e in events))))
+        held: dict[int, bytes | None] = {r.seq: r.hash for r in rows}
         fresh: list[WireEvent] = []
         conflict = False
         for e in events:
@@ -432,7 +431,8 @@ class HubStore:
     def _library_append(self, c: sa.Connection, e: WireEvent,
                         source: tuple[str, int] | None) -> list[dict]:
         """Sequence one library change; returns it as a wire event for the broadcast."""
-        payload = {k: v for k, v in e.payload.items() if k != "key_id"}
+        payload = {k: v for k, v in upcast_payload(e.type, e.version, e.payload).items()
+                   if k != "key_id"}
         person_id = payload.get("person_id")
         if not isinstance(person_id, str):
             return []
@@ -453,7 +453,8 @@ class HubStore:
                       .on_conflict_do_update(index_elements=["person_id"], set_=values))
         elif e.type == EventType.FACE_SAMPLE_ADDED:
             c.execute(self._insert(hub_samples).values(
-                sample_id=payload["sample_id"], person_id=person_id, hub_seq=seq)
+                sample_id=payload["sample_id"], person_id=person_id, hub_seq=seq,
+                model=payload["model"])
                 .on_conflict_do_nothing(index_elements=["sample_id"]))
         elif e.type == EventType.PERSON_REMOVED:
             c.execute(hub_people.delete().where(hub_people.c.person_id == person_id))
@@ -471,8 +472,9 @@ class HubStore:
 
     def _wire(self, seq: int, type_: str, payload: dict, encoding: np.ndarray | None,
               crop: bytes | None, wall: float) -> dict:
-        event = WireEvent(self.library_origin, seq, type_, 1, wall, int(wall * 1000) << 16,
-                          payload)
+        # Library payloads are stored upcast: they go out at their type's current version.
+        event = WireEvent(self.library_origin, seq, type_, CURRENT_VERSION.get(type_, 1), wall,
+                          int(wall * 1000) << 16, payload)
         return to_wire(event, encoding, crop)
 
     def append_library(self, changes: Iterable[WireEvent]) -> list[dict]:
@@ -498,8 +500,8 @@ class HubStore:
         events = []
         for r in rows[:limit]:
             encoding = None if r.encoding is None else np.frombuffer(r.encoding, "<f8")
-            events.append(self._wire(r.hub_seq, r.type, json.loads(r.payload), encoding, r.crop,
-                                     r.wall_time))
+            events.append(self._wire(r.hub_seq, r.type, _stored_library_payload(
+                r.type, json.loads(r.payload)), encoding, r.crop, r.wall_time))
         return events, more
 
     def library_state(self) -> tuple[int, str]:
@@ -589,3 +591,11 @@ def _refusal(e: WireEvent) -> str | None:
     if e.chain is not None and not e.chain.holds_for(e, checked=True):
         return "its content does not match its chain hash"
     return None
+
+
+def _stored_library_payload(type_: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A library payload as stored: upcast when stored, except by hubs from before face
+    samples named their model (those are v1, dlib's)."""
+    if type_ == EventType.FACE_SAMPLE_ADDED and "model" not in payload:
+        return upcast_payload(type_, 1, payload)
+    return payload

@@ -28,8 +28,9 @@ def _frames(video: Path, start: int, stop: int):
 def test_a_face_in_view_is_tracked_and_rechecked_not_encoded_every_frame(
         enrolled_db: Path, data_dir: Path) -> None:
     terminal = Terminal.open(enrolled_db)
-    pipeline = FramePipeline(terminal.engine, lambda: terminal.cache.index, 0.55, 0.06,
-                             recheck_seconds=1.0)
+    rule = terminal.match_rule()  # the engine's calibrated threshold for this library
+    pipeline = FramePipeline(terminal.engine, lambda: terminal.cache.index, rule.threshold,
+                             rule.margin, recheck_seconds=1.0)
     seen = encoded = 0
     decisions = []
     tracks = set()

@@ -56,7 +56,8 @@ def test_the_table_has_one_entry_per_setting_and_gives_the_defaults() -> None:
 def test_the_defaults_are_the_ones_modules_rely_on() -> None:
     s = DeviceSettings()
     assert (s.device_name, s.language, s.match_threshold, s.match_margin) == \
-        ("FaceGate", "zh", 0.55, 0.06)
+        ("FaceGate", "zh", 0.0, 0.06)  # threshold 0: from the security level
+    assert (s.face_engine, s.security_level) == ("mobileface", 100)
     assert (s.debounce_seconds, s.punch_mode, s.schedule_cutover, s.relay_pulse_seconds,
             s.wake_distance_mm, s.recheck_seconds, s.liveness_policy) == \
         (120.0, "toggle", "12:00", 3.0, 1000, 1.0, "passive")
@@ -106,8 +107,10 @@ def test_numeric_text_from_the_cli_is_converted() -> None:
     ("debounce_seconds", 1e400, "not a finite number"),
     ("relay_pulse_seconds", 0, "must be between 0.1 and 30 seconds"),
     ("relay_pulse_seconds", -1, "must not be negative"),
-    ("match_threshold", 0, "above 0 and below 2"),
-    ("match_threshold", 2, "above 0 and below 2"),
+    ("match_threshold", -0.1, "at least 0 and below 2"),
+    ("match_threshold", 2, "at least 0 and below 2"),
+    ("face_engine", "arcface", "'dlib' or 'mobileface'"),
+    ("security_level", 5, "between 10 and 1e+07 attempts"),
     ("punch_mode", None, "use 'toggle' or 'schedule'"),
     ("language", "fr", "use 'zh' or 'en'"),
     ("schedule_cutover", "9:00", "is not a time like 12:00"),

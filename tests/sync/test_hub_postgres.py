@@ -68,12 +68,13 @@ def test_same_staff_id_enrolled_at_two_doors_offline_converges(tmp_path, broker,
         def converged() -> bool:
             version, checksum = hub.library_state()
             states = [DeviceSync(r.service.terminal.store).library_state() for r in agents]
-            return version >= 6 and all((s.version, s.checksum) == (version, checksum)
+            # two enrolments and one sample each (MobileFaceNet: no mirror samples)
+            return version >= 4 and all((s.version, s.checksum) == (version, checksum)
                                         for s in states)
         wait_for(converged, 60, "both doors to converge on the hub's library")
         names = {r.service.terminal.people()[0].name for r in agents}
         assert len(names) == 1  # the same winner everywhere: the one the hub sequenced last
-        assert all(r.service.terminal.people()[0].samples == 4 for r in agents)
+        assert all(r.service.terminal.people()[0].samples == 2 for r in agents)
     finally:
         for agent in agents:
             agent.stop()

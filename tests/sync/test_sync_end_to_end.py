@@ -61,7 +61,8 @@ def test_library_enrolled_at_one_door_converges_on_another(tmp_path, broker, enr
         assert {p.person_id for p in b_terminal.people()} == {
             "alex_lacamoire", "barack_obama", "joe_biden", "kit_harington",
             "lin_manuel_miranda", "rose_leslie"}
-        assert sum(p.samples for p in b_terminal.people()) == 34
+        samples = sum(p.samples for p in b_terminal.people())
+        assert samples == sum(p.samples for p in a.service.terminal.people()) >= 17
         # Removing a person at door B erases them at the hub and at door A too.
         b_terminal.remove("joe_biden")
         wait_for(lambda: "joe_biden" not in {p.person_id for p in a.service.terminal.people()},

@@ -10,7 +10,7 @@ from pathlib import Path
 
 LOCATION = Path(__file__).resolve().parent
 #: The newest revision in versions/ (tests/sync/test_hub_migrations.py keeps the two in step).
-HEAD = "0001"
+HEAD = "0002"
 #: The hub's own version table: a database shared with anything else keeps its
 #: `alembic_version` (the device's name) untouched.
 VERSION_TABLE = "hub_alembic_version"
