@@ -191,3 +191,82 @@ def recorded_command(engine: sa.Engine, request_id: str) -> RecordedCommand | No
         return RecordedCommand(str(p["status"]), p.get("result"), p.get("error"))
     except (ValueError, KeyError, TypeError):
         return None  # a record this build cannot read (quarantined): run it afresh
+
+
+# -- records: punches and alerts, a page at a time -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PunchRecord:
+    person_id: str
+    name: str
+    status: str  # a device.events.PunchStatus value
+    time: float
+    distance: float | None
+    origin: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class PunchPage:
+    punches: list[PunchRecord]  # newest first, at most `limit`
+    matching: int  # how many punches lie in the range (the page may hold fewer)
+
+
+def find_punches(engine: sa.Engine, start: float | None = None, end: float | None = None,
+                 limit: int = 500) -> PunchPage:
+    """The newest punches with start <= time < end (None: open), and how many there are."""
+    where: list[sa.ColumnElement[bool]] = []
+    if start is not None:
+        where.append(punches.c.time >= start)
+    if end is not None:
+        where.append(punches.c.time < end)
+    with read_transaction(engine) as c:
+        rows = c.execute(sa.select(punches).where(*where)
+                         .order_by(punches.c.time.desc(), punches.c.position.desc())
+                         .limit(limit)).all()
+        matching = c.execute(sa.select(sa.func.count()).select_from(punches)
+                             .where(*where)).scalar() or 0
+    return PunchPage([PunchRecord(r.person_id, r.name, r.status, r.time, r.distance, r.origin,
+                                  r.seq) for r in rows], matching)
+
+
+_OPEN = alerts.c.handled.is_(False)
+_COUNT_OPEN = sa.select(sa.func.count()).select_from(alerts).where(_OPEN)
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    alert_id: str
+    time: float
+    kind: str  # a device.events.AlertKind value (or a newer peer's kind)
+    detail: str  # as stored (English; device.messages.alert_detail says it again)
+    person_id: str | None
+    has_snapshot: bool  # a sealed snapshot exists (Terminal.alert_snapshot decrypts it)
+    handled: bool
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    alerts: list[AlertSummary]  # newest first, at most `limit`
+    matching: int  # how many alerts match (open ones, or all)
+    open: int  # how many are not handled
+
+
+def find_alerts(engine: sa.Engine, only_open: bool = False, limit: int = 200) -> AlertPage:
+    """The newest alerts (only the open ones if asked), without their snapshots."""
+    query = sa.select(alerts).order_by(alerts.c.time.desc()).limit(limit)
+    with read_transaction(engine) as c:
+        rows = c.execute(query.where(_OPEN) if only_open else query).all()
+        open_count = c.execute(_COUNT_OPEN).scalar() or 0
+        matching = open_count if only_open else (
+            c.execute(sa.select(sa.func.count()).select_from(alerts)).scalar() or 0)
+    return AlertPage([AlertSummary(r.alert_id, r.time, r.kind, r.detail, r.person_id,
+                                   r.snapshot_key is not None, bool(r.handled))
+                      for r in rows], matching, open_count)
+
+
+def count_open_alerts(engine: sa.Engine) -> int:
+    """How many alerts are not handled (the admin menu's badge)."""
+    with read_transaction(engine) as c:
+        return c.execute(_COUNT_OPEN).scalar() or 0

@@ -14,9 +14,12 @@ from gui.context import Context
 from gui.door import GuiDoor
 from gui.fonts import ui_font
 from gui.names import NameBook
+from gui.navigation import RESULT_SECONDS, Navigation
+from gui.reads import ScreenReads
+from gui.sealed_images import SealedImages
 from gui.theme import Metrics, style_sheet
 from gui.watcher import LogWatcher
-from gui.window import RESULT_SECONDS, MainWindow
+from gui.window import MainWindow
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -50,10 +53,14 @@ class GuiApp:
     def build(cls, door: GuiDoor, m: Metrics, result_seconds: float = RESULT_SECONDS,
               pin_clock: Callable[[], float] = time.monotonic) -> GuiApp:
         """Needs a QApplication; the door is not started yet (see start())."""
-        ctx = Context(door=door, m=m, bridge=ServiceBridge(door.service), calls=CallBridge(),
+        service = door.service
+        nav = Navigation(ScreenReads(door.terminal), is_awake=lambda: service.awake,
+                         result_seconds=result_seconds)
+        ctx = Context(door=door, m=m, bridge=ServiceBridge(service), calls=CallBridge(),
                       watcher=LogWatcher(door.terminal), names=NameBook(door.terminal),
-                      pins=PinGate(door.terminal, clock=pin_clock))
-        return cls(door, ctx, MainWindow(ctx, result_seconds))
+                      pins=PinGate(door.terminal, clock=pin_clock), nav=nav,
+                      images=SealedImages(door.terminal))
+        return cls(door, ctx, MainWindow(ctx))
 
     def start(self, fullscreen: bool = False) -> None:
         self.door.start()
@@ -66,5 +73,6 @@ class GuiApp:
     def close(self) -> None:
         self.ctx.watcher.stop()
         self.window.close()
+        self.ctx.images.close()
         self.ctx.bridge.close()
         self.door.close()

@@ -172,7 +172,6 @@ def run_live(db: Path, seconds: float) -> list[Phase]:
     door = GuiDoor.around(terminal, DoorService(terminal, camera, FakeRelay(), awake=True),
                           camera)
     gui = GuiApp.build(door, metrics, result_seconds=0.0)
-    gui.window.result_timer.setInterval(0)
     gui.start()
     probe = QPushButton("probe", gui.window.live)
     probe.setGeometry(0, 0, 60, 40)

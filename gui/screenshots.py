@@ -45,7 +45,8 @@ class Screenshotter(QObject):
         if key is None or key in self.saved or now - self._since < SETTLE_SECONDS:
             return
         screen = self.window.current
-        ready = screen is not None and getattr(screen, "ready_for_shot", lambda: True)()
+        ready = screen is not None and getattr(screen, "ready_for_shot", lambda: True)() \
+            and not self.window.ctx.images.busy  # snapshots and crops decrypted
         if ready or now - self._since > READY_TIMEOUT_SECONDS:
             self.save(key)
 

@@ -34,16 +34,15 @@ class AdminMenuScreen(Screen):
             grid.addWidget(tile, i // 3, i % 3)
             self.tiles[key] = tile
         layout.addLayout(grid, 1)
-        self._open_alerts = 0
+        self.data: int | None = None  # open alerts
 
     def retranslate(self) -> None:
         self.header.back.setText(tr("logout"))
         self.header.title.setText(tr("admin"))
         for key, tile in self.tiles.items():
             tile.setText(tr(f"menu_{key}"))
-        if self._open_alerts:
-            self.tiles["alerts"].setText(tr("alerts_open", n=self._open_alerts))
+        if self.data:
+            self.tiles["alerts"].setText(tr("alerts_open", n=self.data))
 
-    def refresh(self) -> None:
-        self._open_alerts = len(self.ctx.terminal.alerts(only_open=True))
+    def present(self) -> None:
         self.retranslate()

@@ -1,7 +1,9 @@
 """Alerts: unknown faces with their snapshots (and device faults); mark them handled.
 
 Kinds and details are the core's words, said in the screen's language by device/messages.py
-(a detail the catalogue does not know is shown as stored).
+(a detail the catalogue does not know is shown as stored). The list comes from the
+navigation model (one read); the snapshots are decrypted off the GUI thread
+(gui/sealed_images.py): a placeholder first, the picture when it is ready.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ import contextlib
 import datetime as dt
 
 from PyQt5.QtCore import QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QIcon
+from PyQt5.QtGui import QColor, QIcon, QPixmap
 from PyQt5.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout
 
 from device import messages
 from device.errors import NotFound
+from device.queries import AlertPage, AlertSummary
 from gui.context import Context
 from gui.i18n import language, stamp, tr
 from gui.images import jpeg_pixmap
 from gui.screens.base import Screen
+from gui.sealed_images import ImageKey, ImageKind
+from gui.theme import PANEL
 from gui.widgets.common import button, label
 
-MAX_ROWS = 200
+LOADING = "…"  # the big snapshot's placeholder while it is decrypted
 
 
 class AlertsScreen(Screen):
@@ -66,14 +71,19 @@ class AlertsScreen(Screen):
         right.addWidget(self.handle)
         body.addLayout(right, 2)
         layout.addLayout(body, 1)
-        self.only_open = True
-        self.alerts: list = []
-        self._snapshots: dict[str, bytes | None] = {}
-        ctx.watcher.changed.connect(self.refresh_if_visible)
+        self.data: AlertPage | None = None
+        self.alerts: list[AlertSummary] = []
+        blank = QPixmap(self.thumb, self.thumb)
+        blank.fill(QColor(PANEL))
+        self.pending_icon = QIcon(blank)  # a thumbnail's place while it is decrypted
+        ctx.images.ready.connect(self._image_ready)
+
+    @property
+    def only_open(self) -> bool:
+        return self.ctx.nav.alerts_open_only
 
     def set_open_only(self, only_open: bool) -> None:
-        self.only_open = only_open
-        self.refresh()
+        self.ctx.nav.set_alerts_open_only(only_open)
 
     def retranslate(self) -> None:
         self.header.back.setText(tr("back"))
@@ -81,33 +91,48 @@ class AlertsScreen(Screen):
         self.open_only.setText(tr("open_only"))
         self.show_all.setText(tr("all_alerts"))
         self.handle.setText(tr("mark_handled"))
-        self.refresh()
+        self.present()
 
-    def snapshot_of(self, alert_id: str) -> bytes | None:
-        if alert_id not in self._snapshots:
-            try:
-                self._snapshots[alert_id] = self.ctx.terminal.alert_snapshot(alert_id)
-            except NotFound:
-                self._snapshots[alert_id] = None
-        return self._snapshots[alert_id]
+    @staticmethod
+    def _key(alert: AlertSummary) -> ImageKey:
+        return ImageKey(ImageKind.SNAPSHOT, alert.alert_id)
 
-    def refresh(self) -> None:
+    def _snapshot(self, alert: AlertSummary, urgent: bool = False) -> tuple[bool, bytes | None]:
+        """(known, JPEG or None): known is False while the worker decrypts it."""
+        if not alert.has_snapshot:
+            return True, None
+        return self.ctx.images.get(self._key(alert), urgent)
+
+    def _set_icon(self, item: QListWidgetItem, alert: AlertSummary) -> None:
+        known, jpeg = self._snapshot(alert)
+        pixmap = jpeg_pixmap(jpeg, self.thumb)
+        if pixmap is not None:
+            item.setIcon(QIcon(pixmap))
+        else:  # a blank square while decrypting (the text does not jump), none if none
+            item.setIcon(QIcon() if known else self.pending_icon)
+
+    def present(self) -> None:
+        page = self.data
+        if page is None:
+            return
         self.open_only.setChecked(self.only_open)
         self.show_all.setChecked(not self.only_open)
         selected = self.selected_id()
-        self.alerts = self.ctx.terminal.alerts(only_open=self.only_open)
+        self.alerts = page.alerts
+        first = next((a for a in self.alerts if a.alert_id == selected),
+                     self.alerts[0] if self.alerts else None)
+        if first is not None:  # the one shown large is decrypted before the thumbnails
+            self._snapshot(first, urgent=True)
         self.list.blockSignals(True)
         self.list.clear()
-        for alert in self.alerts[:MAX_ROWS]:
+        for alert in self.alerts:
             when = dt.datetime.fromtimestamp(alert.time).strftime("%m-%d %H:%M:%S")
             text = f"{when}\n{messages.alert_kind(alert.kind, language())}"
             if alert.handled:
                 text += f" · {tr('handled')}"
             item = QListWidgetItem(text)
             item.setData(Qt.UserRole, alert.alert_id)
-            pixmap = jpeg_pixmap(self.snapshot_of(alert.alert_id), self.thumb)
-            if pixmap is not None:
-                item.setIcon(QIcon(pixmap))
+            self._set_icon(item, alert)
             self.list.addItem(item)
             if alert.alert_id == selected:
                 self.list.setCurrentItem(item)
@@ -124,23 +149,44 @@ class AlertsScreen(Screen):
         item = self.list.currentItem()
         return item.data(Qt.UserRole) if item is not None else None
 
-    def _show_selected(self, *_: object) -> None:
+    def selected(self) -> AlertSummary | None:
         alert_id = self.selected_id()
-        alert = next((a for a in self.alerts if a.alert_id == alert_id), None)
+        return next((a for a in self.alerts if a.alert_id == alert_id), None)
+
+    def _show_selected(self, *_: object) -> None:
+        alert = self.selected()
         self.handle.setVisible(alert is not None and not alert.handled)
         self.snapshot.setVisible(alert is not None)
         if alert is None:
             self.snapshot.clear()
             self.detail.clear()
             return
-        pixmap = jpeg_pixmap(self.snapshot_of(alert.alert_id), self.snapshot_side)
-        if pixmap is not None:
-            self.snapshot.setPixmap(pixmap)
-        else:
-            self.snapshot.setText(tr("no_snapshot"))
+        self._show_snapshot(alert)
         kind = messages.alert_kind(alert.kind, language())
         detail = messages.alert_detail(alert.kind, alert.detail, language())
         self.detail.setText(f"{stamp(alert.time)}\n{kind}\n{detail}")
+
+    def _show_snapshot(self, alert: AlertSummary) -> None:
+        known, jpeg = self._snapshot(alert, urgent=True)
+        pixmap = jpeg_pixmap(jpeg, self.snapshot_side)
+        if pixmap is not None:
+            self.snapshot.setPixmap(pixmap)
+        else:  # being decrypted, none, or one that cannot be read
+            self.snapshot.setText(tr("no_snapshot") if known else LOADING)
+
+    def _image_ready(self, key: ImageKey) -> None:
+        """The worker decrypted a snapshot: show it where it belongs."""
+        if key.kind is not ImageKind.SNAPSHOT:
+            return
+        alert = next((a for a in self.alerts if a.alert_id == key.id), None)
+        if alert is None:
+            return
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item is not None and item.data(Qt.UserRole) == key.id:
+                self._set_icon(item, alert)
+        if self.selected_id() == key.id:
+            self._show_snapshot(alert)
 
     def mark_handled(self) -> None:
         alert_id = self.selected_id()
@@ -148,5 +194,4 @@ class AlertsScreen(Screen):
             return
         with contextlib.suppress(NotFound):  # handled meanwhile elsewhere: just refresh
             self.ctx.terminal.handle_alert(alert_id)
-        self.ctx.watcher.poke()
-        self.refresh()
+        self.ctx.written()  # the list is read again

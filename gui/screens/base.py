@@ -1,8 +1,14 @@
-"""What every screen offers the window: a name, retranslate() and refresh()."""
+"""What every screen offers the window: a name, its data, retranslate() and present().
+
+A screen never reads the database: the navigation model (gui/navigation.py) loads what it
+shows, once per navigation, and hands it over as `data`; a screen's own controls ask the
+model (`ctx.nav`) for other data, which comes back through show_data().
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PyQt5.QtCore import pyqtBoundSignal
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
@@ -17,6 +23,7 @@ class Screen(QWidget):
     def __init__(self, m: Metrics, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.m = m
+        self.data: Any = None  # what the navigation model loaded for this screen
 
     def column_with_header(self, on_back: Callable[[], object] | pyqtBoundSignal,
                            spacing: int = 0) -> QVBoxLayout:
@@ -34,15 +41,17 @@ class Screen(QWidget):
         return self.name
 
     def retranslate(self) -> None:
-        """Set every text from gui.i18n (called on show and on a language change)."""
+        """Set every text from gui.i18n, and present the data in the language of now (called
+        on show and on a language change)."""
+        self.present()
 
-    def refresh(self) -> None:
-        """Re-read what the screen shows (called on show and when the log changed)."""
+    def show_data(self, data: Any) -> None:
+        """New data from the navigation model while the screen is up: keep it, present it."""
+        self.data = data
+        self.present()
 
-    def refresh_if_visible(self, _head: object = None) -> None:
-        """refresh() if the screen is shown (a slot for the watcher's `changed`)."""
-        if self.isVisible():
-            self.refresh()
+    def present(self) -> None:
+        """Show `data` (no reads: it is what the model loaded)."""
 
     def entered(self) -> None:
         """The screen became the visible one."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
-from device.queries import read_device_status
+from device.queries import DeviceStatus
 from gui.context import Context
 from gui.i18n import stamp, tr
 from gui.screens.base import Screen
@@ -50,7 +50,8 @@ class InfoScreen(Screen):
         layout.addWidget(scroll, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(ctx.nav.reload)  # counts, sync, camera and sensor
+        self.data: DeviceStatus | None = None
 
     def entered(self) -> None:
         self.timer.start()
@@ -63,10 +64,12 @@ class InfoScreen(Screen):
         self.header.title.setText(tr("menu_info"))
         for key, widget in self.titles.items():
             widget.setText(tr(key))
-        self.refresh()
+        self.present()
 
-    def refresh(self) -> None:
-        s = read_device_status(self.ctx.terminal)
+    def present(self) -> None:
+        s = self.data
+        if s is None:
+            return
         door = self.ctx.door
         sync = s.sync
         sync_state = tr(f"sync_{sync.state().value}", n=sync.queue_depth,

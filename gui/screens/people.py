@@ -14,15 +14,13 @@ from PyQt5.QtWidgets import (
 )
 
 from device.errors import NotFound
-from device.queries import find_people
+from device.queries import PeoplePage
 from device.terminal import PersonSummary
 from gui.context import Context
 from gui.i18n import tr
 from gui.screens.base import Screen
 from gui.widgets.common import button, label
 from gui.widgets.keyboard import Keyboard
-
-MAX_ROWS = 200  # a finger cannot scroll through 10,000 rows anyway: the search narrows it
 
 
 class PeopleScreen(Screen):
@@ -40,7 +38,7 @@ class PeopleScreen(Screen):
         row = QHBoxLayout()
         row.setContentsMargins(m.px(6), 0, m.px(6), 0)
         self.search = QLineEdit()
-        self.search.textChanged.connect(self.refresh)
+        self.search.textChanged.connect(ctx.nav.set_people_search)
         self.count = label("", role="muted")
         row.addWidget(self.search, 1)
         row.addWidget(self.count)
@@ -57,9 +55,9 @@ class PeopleScreen(Screen):
         self.keyboard.attach(self.search)
         self.keyboard.hide()
         layout.addWidget(self.keyboard)
+        self.data: PeoplePage | None = None
         self.people: list[PersonSummary] = []
         self.message = ""
-        ctx.watcher.changed.connect(self.refresh_if_visible)
 
     def _confirm_bar(self) -> QWidget:
         bar = QWidget()
@@ -85,15 +83,17 @@ class PeopleScreen(Screen):
         self.search.setPlaceholderText(tr("search"))
         self.confirm_yes.setText(tr("remove"))
         self.confirm_no.setText(tr("cancel"))
-        self.refresh()
+        self.present()
 
     def entered(self) -> None:
         self.confirm_bar.hide()
         self.keyboard.hide()
 
-    def refresh(self) -> None:
+    def present(self) -> None:
+        page = self.data
+        if page is None:
+            return
         selected = self.selected_id()
-        page = find_people(self.ctx.terminal.database.engine, self.search.text(), MAX_ROWS)
         self.people = page.people
         self.list.blockSignals(True)
         self.list.clear()
@@ -151,7 +151,6 @@ class PeopleScreen(Screen):
         with contextlib.suppress(NotFound):  # removed meanwhile by the sync agent
             self.ctx.terminal.remove(person_id)
         self.message = tr("removed", name=name)
-        self.ctx.watcher.poke()
-        self.refresh()
+        self.ctx.written()  # the list is read again
         self.message = ""
         self.removed.emit(person_id)

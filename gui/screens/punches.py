@@ -17,10 +17,9 @@ from device.events import PunchStatus
 from gui.context import Context
 from gui.i18n import tr
 from gui.periods import Period, PunchFilter
+from gui.reads import PunchesData
 from gui.screens.base import Screen
 from gui.widgets.common import button
-
-MAX_ROWS = 500
 
 
 class PunchesScreen(Screen):
@@ -65,40 +64,43 @@ class PunchesScreen(Screen):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
         layout.addWidget(self.table, 1)
-        self.filter = PunchFilter(Period.DAY)
-        self.rows: list = []
-        ctx.watcher.changed.connect(self.refresh_if_visible)
+        self.data: PunchesData | None = None
+
+    @property
+    def filter(self) -> PunchFilter:
+        return self.ctx.nav.punch_filter
 
     def _shift(self, days: int) -> PunchFilter:
         return self.filter.shifted(days, dt.date.today())
 
     def set_filter(self, punch_filter: PunchFilter) -> None:
-        self.filter = punch_filter
-        self.refresh()
+        self.ctx.nav.set_punch_filter(punch_filter)
 
     def retranslate(self) -> None:
         self.header.back.setText(tr("back"))
         self.week.setText(tr("week"))
         self.month.setText(tr("month"))
         self.all.setText(tr("all"))
-        self.refresh()
+        self.present()
 
-    def refresh(self) -> None:
-        today = dt.date.today()
-        start, end = self.filter.bounds(today)
-        self.rows = self.ctx.terminal.punches(start, end)
-        day = self.filter.day or today
+    def present(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        today, shown = data.today, data.punch_filter
+        day = shown.day or today
         self.day.setText(tr("today") if day == today else day.strftime("%m-%d"))
         for widget, period in ((self.day, Period.DAY), (self.week, Period.WEEK),
                                (self.month, Period.MONTH), (self.all, Period.ALL)):
-            widget.setChecked(self.filter.period is period)
-        self.next.setEnabled(self.filter.period is Period.DAY and day < today)
-        self.header.title.setText(f"{tr('menu_punches')} · {tr('punch_count', n=len(self.rows))}")
+            widget.setChecked(shown.period is period)
+        self.next.setEnabled(shown.period is Period.DAY and day < today)
+        self.header.title.setText(
+            f"{tr('menu_punches')} · {tr('punch_count', n=data.page.matching)}")
         self.table.setHorizontalHeaderLabels([tr("col_time"), tr("field_staff_id"),
                                               tr("field_name"), tr("col_status")])
-        newest_first = list(reversed(self.rows))[:MAX_ROWS]
+        newest_first = data.page.punches
         self.table.setRowCount(len(newest_first))
-        several_days = self.filter.period is not Period.DAY
+        several_days = shown.period is not Period.DAY
         for i, p in enumerate(newest_first):
             when = dt.datetime.fromtimestamp(p.time)
             status = tr("punch_in") if p.status == PunchStatus.CHECK_IN else tr("punch_out")

@@ -1,7 +1,8 @@
 """Result: who it was and what happened (checked in 08:59:12, not recognised, door opened).
 
 The window shows it for a few seconds after a door decision, then goes back by itself;
-a tap dismisses it sooner.
+a tap dismisses it sooner. What it shows is the navigation model's result content; the
+enrolled crop or the alert's snapshot is decrypted off the GUI thread ("?" until then).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from PyQt5.QtGui import QMouseEvent
 from PyQt5.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from device.attendance import DoorDecision, Outcome
-from device.errors import NotFound
-from device.messages import Said
 from gui import i18n
 from gui.context import Context
 from gui.i18n import clock, tr
 from gui.images import jpeg_pixmap
+from gui.navigation import DecisionShown, DoorOpenedShown, FaultShown, ResultContent
 from gui.screens.base import Screen
+from gui.sealed_images import ImageKey, ImageKind
 from gui.widgets.common import label, set_tone
 
 TONE = {Outcome.CHECKED_IN.value: "ok", Outcome.CHECKED_OUT.value: "ok",
@@ -59,61 +60,55 @@ class ResultScreen(Screen):
         text.addStretch(1)
         body.addLayout(text, 1)
         outer.addLayout(body, 1)
-        self._crops: dict[str, bytes | None] = {}
-        self._render = lambda: None
-        self._variant = "result"
-        ctx.watcher.library_changed.connect(self._crops.clear)
+        self.data: ResultContent | None = None
+        self._image: ImageKey | None = None  # the sealed JPEG the photo shows
+        ctx.images.ready.connect(self._image_ready)
 
     def shot_name(self) -> str:
-        return f"result-{self._variant}"
-
-    def retranslate(self) -> None:
-        self._render()
+        content = self.data
+        if isinstance(content, DecisionShown):
+            return f"result-{content.decision.outcome.value}"
+        if isinstance(content, DoorOpenedShown):
+            return "result-door_opened"
+        if isinstance(content, FaultShown):
+            return "result-error"
+        return "result-result"
 
     def mousePressEvent(self, _event: QMouseEvent) -> None:
         self.dismissed.emit()
 
     # -- what to show --------------------------------------------------------------------
 
-    def show_decision(self, d: DoorDecision) -> None:
-        self._variant = d.outcome.value
+    def present(self) -> None:
+        content = self.data
+        if isinstance(content, DecisionShown):
+            self._decision(content.decision)
+        elif isinstance(content, DoorOpenedShown):
+            key = "door_opened" if content.person_id else "door_opened_remote"
+            known = f"reason_{content.reason}" in i18n.EN
+            self._fill(None, tr(key), "", clock(content.time),
+                       tr(f"reason_{content.reason}") if known else content.reason, "info",
+                       photo=False)
+        elif isinstance(content, FaultShown):  # in the screen's language
+            self._fill(None, tr("door_error"), "", content.fault.text(i18n.language()),
+                       clock(content.time), "bad", photo=False)
+
+    def _decision(self, d: DoorDecision) -> None:
         if d.outcome is Outcome.NOT_RECOGNISED:
-            snapshot = self._snapshot(d.alert_id)
-            self._render = lambda: self._fill(snapshot, tr("not_recognised"), "",
-                                              tr("not_recognised_hint"), clock(d.time), "bad")
+            snapshot = None if d.alert_id is None else ImageKey(ImageKind.SNAPSHOT, d.alert_id)
+            self._fill(snapshot, tr("not_recognised"), "", tr("not_recognised_hint"),
+                       clock(d.time), "bad")
         else:
-            crop = self._crop(d.person_id)
+            crop = None if d.person_id is None else ImageKey(ImageKind.CROP, d.person_id)
             key = d.outcome.value  # checked_in, checked_out, already_punched, spoof_refused...
-            self._render = lambda: self._fill(
-                crop, d.name or d.person_id or "", tr("staff_id", id=d.person_id),
-                tr(key, time=clock(d.time)), "", TONE.get(key, "bad"))
-        self._render()
+            self._fill(crop, d.name or d.person_id or "", tr("staff_id", id=d.person_id),
+                       tr(key, time=clock(d.time)), "", TONE.get(key, "bad"))
 
-    def show_door(self, reason: str, person_id: str | None, t: float) -> None:
-        self._variant = "door_opened"
-        key = "door_opened" if person_id else "door_opened_remote"
-        known = f"reason_{reason}" in i18n.EN
-        self._render = lambda: self._fill(None, tr(key), "", clock(t),
-                                          tr(f"reason_{reason}") if known else reason, "info",
-                                          photo=False)
-        self._render()
-
-    def show_error(self, fault: Said, t: float) -> None:
-        """A door fault the core reported (the relay failed), in the screen's language."""
-        self._variant = "error"
-        self._render = lambda: self._fill(None, tr("door_error"), "",
-                                          fault.text(i18n.language()), clock(t), "bad",
-                                          photo=False)
-        self._render()
-
-    def _fill(self, jpeg: bytes | None, name: str, staff: str, outcome: str, detail: str,
+    def _fill(self, image: ImageKey | None, name: str, staff: str, outcome: str, detail: str,
               tone: str, photo: bool = True) -> None:
         self.photo.setVisible(photo)
-        pixmap = jpeg_pixmap(jpeg, self.photo_side)
-        if pixmap is not None:
-            self.photo.setPixmap(pixmap)
-        else:
-            self.photo.setText("?")
+        self._image = image if photo else None
+        self._show_photo()
         self.name_label.setText(name)
         self.staff.setText(staff)
         self.staff.setVisible(bool(staff))
@@ -124,21 +119,17 @@ class ResultScreen(Screen):
         colours = {"ok": "#2e9d57", "bad": "#c8433a", "info": "#2f7fc1", "warn": "#d99a1e"}
         self.stripe.setStyleSheet(f"background: {colours[tone]};")
 
-    def _crop(self, person_id: str | None) -> bytes | None:
-        if person_id is None:
-            return None
-        if person_id not in self._crops:
-            try:
-                crops = self.ctx.terminal.face_crops(person_id)
-            except NotFound:
-                crops = []
-            self._crops[person_id] = crops[0] if crops else None
-        return self._crops[person_id]
+    def _show_photo(self) -> None:
+        """The face crop or snapshot if decrypted already, else "?" until it is."""
+        jpeg = None
+        if self._image is not None:
+            _, jpeg = self.ctx.images.get(self._image, urgent=True)
+        pixmap = jpeg_pixmap(jpeg, self.photo_side)
+        if pixmap is not None:
+            self.photo.setPixmap(pixmap)
+        else:
+            self.photo.setText("?")
 
-    def _snapshot(self, alert_id: str | None) -> bytes | None:
-        if alert_id is None:
-            return None
-        try:
-            return self.ctx.terminal.alert_snapshot(alert_id)
-        except NotFound:
-            return None
+    def _image_ready(self, key: ImageKey) -> None:
+        if key == self._image:
+            self._show_photo()

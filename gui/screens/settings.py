@@ -95,6 +95,7 @@ class SettingsScreen(Screen):
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setWidget(body)  # fits at 480x320; scrolls only if a font is larger
         layout.addWidget(scroll, 1)
+        self.data: DeviceSettings | None = None
         self.language = RULES["language"].default
         self._loaded: dict[str, object] = {}  # what load() showed, to send only changes
 
@@ -105,7 +106,8 @@ class SettingsScreen(Screen):
 
     def entered(self) -> None:
         set_tone(self.message, None)
-        self.load(self.ctx.terminal.settings())
+        if self.data is not None:  # what the navigation model read for this visit
+            self.load(self.data)
 
     def load(self, s: DeviceSettings) -> None:
         for key, stepper in self.steppers.items():
@@ -135,6 +137,8 @@ class SettingsScreen(Screen):
             self.steppers[key].set_unit(tr(unit) if unit else "")
         self.language_title.setText(tr("set_language"))
         self.pin_button.setText(tr("change_pin"))
+        # the values are not rendered here: load() on entering, so a language change
+        # keeps what the administrator has set but not saved yet
 
     def save(self) -> None:
         try:

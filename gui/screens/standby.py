@@ -8,10 +8,11 @@ import time
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from device.queries import SyncState, read_sync_status
+from device.queries import SyncState, SyncStatus
 from gui import i18n
 from gui.context import Context
 from gui.i18n import tr
+from gui.reads import StandbyData
 from gui.screens.base import Screen
 from gui.widgets.common import button, label, set_tone
 
@@ -59,25 +60,27 @@ class StandbyScreen(Screen):
         self.clock_timer.timeout.connect(self.tick)
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(SYNC_REFRESH_MS)
-        self.sync_timer.timeout.connect(self.refresh_sync)
-        ctx.watcher.changed.connect(self.refresh_if_visible)
+        self.sync_timer.timeout.connect(ctx.nav.reload)  # the sync line (and the name)
+        self.data: StandbyData | None = None
 
     def retranslate(self) -> None:
         self.hint.setText(tr("please_approach"))
         self.admin.setText(tr("admin"))
         self.tick()
+        self.present()
 
-    def refresh(self) -> None:
-        self.device_name.setText(self.ctx.terminal.settings().device_name)
-        self.refresh_sync()
+    def present(self) -> None:
+        if self.data is None:
+            return
+        self.device_name.setText(self.data.device_name)
+        self._show_sync(self.data.sync)
 
     def tick(self) -> None:
         now = dt.datetime.now()
         self.clock.setText(now.strftime("%H:%M:%S"))
         self.date.setText(i18n.long_date(now.date()))
 
-    def refresh_sync(self) -> None:
-        status = read_sync_status(self.ctx.terminal.database.engine, self.ctx.terminal.device_id)
+    def _show_sync(self, status: SyncStatus) -> None:
         state = status.state()
         text = {
             SyncState.NO_AGENT: tr("sync_no_agent"),

@@ -1,23 +1,23 @@
-"""GUI tests: offscreen Qt, the real door service on frames of the sample video."""
+"""GUI tests: offscreen Qt, the real door service on frames of the sample video.
+
+Fixtures only; what the tests import (helpers, the fake clock, the fixtures' types) is in
+tests/support/gui.py."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 import cv2
 import pytest
 from pytestqt.qtbot import QtBot
 
 from gui.app import GuiApp
+from tests.support.gui import LIN_FRAMES, VIDEO, FakeClock, MakeGui
 
 # No display needed; set before pytest-qt's qapp fixture creates the QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-VIDEO = "video/short_hamilton_clip.mp4"
-LIN_FRAMES = range(90, 216, 2)  # Lin-Manuel Miranda faces the camera in these frames
 
 
 @pytest.fixture(scope="session")
@@ -44,19 +44,6 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("gui_screens")
     print(f"\nGUI screenshots: {path}")
     return path
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class MakeGui(Protocol):
-    def __call__(self, db: Path, size: str = "480x320", result_seconds: float = 1.5,
-                 approach: bool = False) -> GuiApp: ...
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from pytestqt.qtbot import QtBot
 from werkzeug.security import check_password_hash
 
 from gui.admin_pin import DEFAULT_PIN, LOCKOUT_SECONDS, MAX_FAILURES
-from tests.gui.conftest import FakeClock, MakeGui
-from tests.gui.helpers import enter_pin, login, open_tile, tap
+from tests.support.gui import FakeClock, MakeGui, enter_pin, login, open_tile, tap
 
 
 def test_wrong_pin_then_right_pin_then_lockout(qtbot: QtBot, make_gui: MakeGui, enrolled_db: Path,
@@ -73,9 +72,9 @@ def test_changing_the_pin(qtbot: QtBot, make_gui: MakeGui, enrolled_db: Path) ->
 def test_admin_logs_out_by_itself_when_left_alone(qtbot: QtBot, make_gui: MakeGui,
                                                   enrolled_db: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import gui.window
+    import gui.navigation
 
-    monkeypatch.setattr(gui.window, "ADMIN_IDLE_SECONDS", 0.6)
+    monkeypatch.setattr(gui.navigation, "ADMIN_IDLE_SECONDS", 0.6)
     app = make_gui(enrolled_db)
     login(qtbot, app)
     open_tile(qtbot, app, "people")

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from device.door_service import DoorService
 from device.terminal import Terminal
 from gui.bridge import ServiceBridge
-from tests.gui.helpers import wait_until
+from tests.support.gui import wait_until
 
 
 def test_listeners_on_another_thread_arrive_on_the_gui_thread(qtbot: QtBot, db_path: Path) -> None:

@@ -22,8 +22,7 @@ from device.recognition.decision import Match, Verdict
 from gui import i18n
 from gui.enrol_session import HINTS
 from hardware.relay.fake import FakeRelay
-from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, row, shoot, wait_until
+from tests.support.gui import MakeGui, login, open_tile, row, shoot, wait_until
 
 STRANGER = Match(Verdict.UNKNOWN, None, 0.74, None, None)
 GUI_SOURCES = sorted(Path(gui.__file__).parent.rglob("*.py"))

@@ -11,8 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from device.terminal import Terminal
-from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, row, wait_until
+from tests.support.gui import MakeGui, login, open_tile, row, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 VISIBLE_WITHIN_SECONDS = 2.0

@@ -19,8 +19,7 @@ from device.recognition.decision import Match, Verdict
 from gui import i18n
 from gui.app import GuiApp
 from gui.screens.enrol import Stage
-from tests.gui.conftest import MakeGui
-from tests.gui.helpers import clipped_texts, enter_pin, login, shoot, tap, wait_until
+from tests.support.gui import MakeGui, clipped_texts, enter_pin, login, shoot, tap, wait_until
 
 LIN = "lin_manuel_miranda"
 

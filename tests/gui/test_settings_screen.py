@@ -9,8 +9,7 @@ from pytestqt.qtbot import QtBot
 from device.settings_rules import RULES
 from device.terminal import Terminal
 from gui.screens.settings import STEPPERS, stepper_range
-from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, tap, wait_until
+from tests.support.gui import MakeGui, login, open_tile, tap, wait_until
 
 
 def test_the_steppers_offer_exactly_the_table_s_ranges(qtbot: QtBot, make_gui: MakeGui,
@@ -24,7 +23,7 @@ def test_the_steppers_offer_exactly_the_table_s_ranges(qtbot: QtBot, make_gui: M
         assert (stepper.minimum, stepper.maximum, stepper.step, stepper.decimals) == \
             (low, high, rule.step, rule.decimals)
         assert rule.check(low) == low and rule.check(high) == high  # the ends are allowed
-    assert stepper_range(RULES["match_threshold"]) == (0.01, 1.99)  # (0, 2) exclusive
+    assert stepper_range(RULES["match_threshold"]) == (0.0, 1.99)  # [0, 2): 0 is "from the level"
     assert stepper_range(RULES["relay_pulse_seconds"]) == (0.1, 30.0)
     assert list(screen.language_buttons) == list(RULES["language"].choices)
 

@@ -8,8 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from device.events import AlertKind
-from tests.gui.conftest import MakeGui
-from tests.gui.helpers import login, open_tile, row, shoot, tap, wait_until
+from tests.support.gui import MakeGui, login, open_tile, row, shoot, tap, wait_until
 
 LIN = "lin_manuel_miranda"
 
@@ -45,7 +44,8 @@ def test_removed_person_is_not_recognised_and_raises_an_alert(
     wait_until(qtbot, lambda: window.current is window.result, 40)
     assert window.result.shot_name() == "result-not_recognised"
     assert window.result.name_label.text() == "未识别"
-    assert window.result.photo.pixmap() is not None  # the alert's snapshot
+    # the alert's snapshot, decrypted off the GUI thread
+    wait_until(qtbot, lambda: window.result.photo.pixmap() is not None, 2)
     shoot(gui, screenshot_dir, "flow-result-not-recognised")
     gui.door.service.set_awake(False)
     wait_until(qtbot, lambda: window.current is window.standby, 5)
@@ -57,8 +57,8 @@ def test_removed_person_is_not_recognised_and_raises_an_alert(
     (alert,) = terminal.alerts(only_open=True)
     assert alert.kind == AlertKind.UNKNOWN_FACE
     assert alerts.selected_id() == alert.alert_id
-    assert alerts.snapshot.pixmap() is not None
-    assert row(alerts.list, 0).icon().isNull() is False
+    wait_until(qtbot, lambda: alerts.snapshot.pixmap() is not None, 2)  # decrypted off
+    assert row(alerts.list, 0).icon().isNull() is False  # the GUI thread, then shown
     shoot(gui, screenshot_dir, "flow-alerts")
     tap(qtbot, alerts.handle)
     assert terminal.alerts(only_open=True) == []

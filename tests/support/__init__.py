@@ -15,4 +15,5 @@ presentations   the liveness tests' photo attack and live video
 synthetic_face  a 3-D face of 68 landmarks and a pinhole camera
 bad_settings    settings values the API and the CLI once accepted wrongly
 terminals       the type of the `make_terminal` fixture (tests/conftest.py)
+gui             the touchscreen app on real doors (MakeGui, FakeClock, taps, screenshots)
 """

@@ -1,10 +1,12 @@
-"""Driving the touchscreen like a finger would, and checking what it shows."""
+"""What the GUI tests share: driving the touchscreen like a finger would, checking what it
+shows, the fake PIN clock and the type of the `make_gui` fixture (tests/gui/conftest.py)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QInputMethodEvent
@@ -20,6 +22,25 @@ from pytestqt.qtbot import QtBot
 
 from gui.app import GuiApp
 from gui.screenshots import Screenshotter
+
+VIDEO = "video/short_hamilton_clip.mp4"  # relative to the sample data folder
+LIN_FRAMES = range(90, 216, 2)  # Lin-Manuel Miranda faces the camera in these frames
+
+
+class FakeClock:
+    """A clock that moves only when a test moves it (`now`)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class MakeGui(Protocol):
+    def __call__(self, db: Path, size: str = "480x320", result_seconds: float = 1.5,
+                 approach: bool = False) -> GuiApp: ...
+
 
 
 def wait_until(qtbot: QtBot, condition: Callable[[], bool], timeout: float) -> float:
@@ -71,10 +92,15 @@ def open_tile(qtbot: QtBot, gui: GuiApp, name: str) -> None:
     assert gui.window.current is gui.window.screens[name]
 
 
-def shoot(gui: GuiApp, directory: Path, stem: str) -> Path:
-    """The window as it is now, as PNG."""
+def shoot(gui: GuiApp, directory: Path, stem: str, images_within: float = 2.0) -> Path:
+    """The window as a person sees it a moment later, as PNG: pending layout requests done
+    and the sealed images asked for decrypted (up to `images_within` seconds)."""
     path = directory / f"{stem}.png"
-    QApplication.processEvents()  # pending layout requests: what a person would see
+    deadline = time.monotonic() + images_within
+    QApplication.processEvents()
+    while gui.ctx.images.busy and time.monotonic() < deadline:
+        time.sleep(0.005)
+        QApplication.processEvents()
     assert gui.window.grab().save(str(path))
     return path
 
