@@ -1,13 +1,17 @@
 """RSS probe, run in a fresh subprocess per figure so nothing else inflates it.
 
-`python -m bench.memory make DB --people 100000 --per-person 2` writes a door database
-whose face library holds that many people (rows written straight into the projections,
-as the log would leave them; the load reads nothing else).
-`python -m bench.memory probe DB --store ours --recogniser` first detects and encodes a face
-(the models and their working buffers), then opens the database the way the door does
-(Terminal.open, then the library cache's load) and prints one JSON line: RSS before and
-after loading, and the peak. `--store naive` holds the same rows as a float32
-matrix and id lists instead, what a numpy full scan would hold.
+`python -m bench.memory make DB --people 100000 --per-person 2 --engine dlib` writes a door
+database whose face library holds that many people (rows written straight into the
+projections, as the log would leave them; the load reads nothing else): random unit
+encodings of the engine's model and dimension (dlib 128-d, mobileface 192-d), and the
+`face_engine` setting naming that engine.
+`python -m bench.memory probe DB --store ours --recogniser --engine dlib` first loads the
+engine the door shares (device.recognition.engines.shared_engine, the instance the
+Terminal then uses) and detects and encodes a face (the models and their working buffers),
+then opens the database the way the door does (Terminal.open, then the library cache's
+load) and prints one JSON line: RSS before and after loading, and the peak. `--store naive`
+holds the same rows as a float32 matrix and id lists instead, what a numpy full scan would
+hold.
 """
 
 from __future__ import annotations
@@ -37,12 +41,17 @@ def rss_mb() -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def make(path: Path, people: int, per_person: int) -> None:
+def make(path: Path, people: int, per_person: int, engine: str = "dlib") -> None:
     import numpy as np
 
+    from device.recognition.face_models import model_for
     from device.terminal import Terminal
 
-    Terminal.open(path, device_id="door-memory").close()  # the schema, at HEAD
+    model = model_for(engine)
+    terminal = Terminal.open(path, device_id="door-memory")  # the schema, at HEAD
+    if terminal.settings().face_engine != engine:
+        terminal.change_settings(face_engine=engine)  # an empty library: nothing re-encoded
+    terminal.close()
     rng = np.random.default_rng(7)
     now = time.time()
     with sqlite3.connect(path) as db:
@@ -53,32 +62,38 @@ def make(path: Path, people: int, per_person: int) -> None:
         n = people * per_person
         for lo in range(0, n, 65536):
             hi = min(n, lo + 65536)
-            matrix = rng.standard_normal((hi - lo, 128))
+            matrix = rng.standard_normal((hi - lo, model.dim))
             matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
             db.executemany(
                 "INSERT INTO face_samples (sample_id, person_id, encoding, quality, added_at, "
-                "position) VALUES (?, ?, ?, 1.0, ?, 0)",
+                "position, model) VALUES (?, ?, ?, 1.0, ?, 0, ?)",
                 ((f"{i:032x}", f"staff-{i // per_person:06d}",
-                  matrix[i - lo].astype("<f8").tobytes(), now) for i in range(lo, hi)))
+                  matrix[i - lo].astype("<f8").tobytes(), now, model.model_id)
+                 for i in range(lo, hi)))
 
 
-def probe(path: Path, store: str, recogniser: bool) -> dict:
+def probe(path: Path, store: str, recogniser: bool, engine_name: str = "dlib") -> dict:
     import numpy as np
 
     from device.terminal import Terminal
 
     if recogniser:  # the models a door's recogniser holds, and their working buffers
-        from device.recognition.engine import FaceEngine
+        from device.recognition.engines import shared_engine
 
-        engine, frame = FaceEngine(), _sample_frame()
+        engine, frame = shared_engine(engine_name), _sample_frame()
         for face in engine.detect(frame)[:1]:
             engine.encode(frame, face)
     gc.collect()
     before, _ = rss_mb()
     terminal = Terminal.open(path)
+    if not recogniser:  # the library alone: the cache needs the model's id, not its files
+        _without_models(terminal, engine_name)
+    if terminal.settings().face_engine != engine_name:
+        raise SystemExit(f"{path}: its face_engine is {terminal.settings().face_engine}, "
+                         f"not {engine_name}")
     if store == "ours":
         held: object = terminal.cache.index
-        terminal.cache.index.search(np.full(128, 0.05))
+        terminal.cache.index.search(np.full(terminal.engine.dim, 0.05))
         samples = len(terminal.cache.index)
     else:  # a float32 matrix and the id lists: what the numpy full scan holds
         import sqlalchemy as sa
@@ -103,6 +118,17 @@ def probe(path: Path, store: str, recogniser: bool) -> dict:
             "held": type(held).__name__}
 
 
+def _without_models(terminal: object, engine_name: str) -> None:
+    """Give the terminal an engine that names its model and loads nothing (bench only)."""
+    from types import SimpleNamespace
+
+    from device.recognition.face_models import model_for
+
+    model = model_for(engine_name)
+    terminal._engine = SimpleNamespace(  # type: ignore[attr-defined]
+        model_id=model.model_id, dim=model.dim)
+
+
 def _sample_frame() -> np.ndarray:
     """A photo from the sample data (FACEGATE_DATA), or a blank frame without it."""
     import os
@@ -123,16 +149,19 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("db", type=Path)
     build.add_argument("--people", type=int, default=100_000)
     build.add_argument("--per-person", type=int, default=2)
+    build.add_argument("--engine", choices=("dlib", "mobileface"), default="dlib")
     look = sub.add_parser("probe")
     look.add_argument("db", type=Path)
     look.add_argument("--store", choices=("ours", "naive"), default="ours")
     look.add_argument("--recogniser", action="store_true",
                       help="load the models the door's recogniser holds first")
+    look.add_argument("--engine", choices=("dlib", "mobileface"), default="dlib",
+                      help="the database's face_engine (checked), whose models are loaded")
     args = parser.parse_args(argv)
     if args.command == "make":
-        make(args.db, args.people, args.per_person)
+        make(args.db, args.people, args.per_person, args.engine)
     else:
-        print(json.dumps(probe(args.db, args.store, args.recogniser)))
+        print(json.dumps(probe(args.db, args.store, args.recogniser, args.engine)))
     return 0
 
 

@@ -343,6 +343,29 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def bench(ctx: Any) -> list[Any]:
+    """`python -m bench --only openset`: DIR at FPIR 0.1% and 1% per engine, the new engine
+    next to dlib's in the same run (embeddings cached in var/: a rerun takes seconds)."""
+    from bench.report import Figure
+
+    root = Path(os.environ.get("FACEGATE_LFW", DEFAULT_LFW))
+    if not root.is_dir():
+        ctx.log(f"openset: {root} not found (FACEGATE_LFW); skipped")
+        return []
+    limit = 300 if ctx.quick else None
+    results = {name: run(name, root, limit, ctx.log) for name in ("dlib", "mobileface")}
+    ctx.extra["openset"] = results
+    figures = []
+    for fpir in (0.001, 0.01):
+        base = results["dlib"]["setups"]["flip-averaged"][f"dir@{fpir:g}"]
+        ours = results["mobileface"]["setups"]["flip-averaged"][f"dir@{fpir:g}"]
+        figures.append(Figure(f"openset LFW ({results['mobileface']['gallery']:,} people)",
+                              f"DIR @ FPIR {fpir:.1%}", ours, "fraction",
+                              "dlib engine, same protocol and run", base, better="higher",
+                              note="flip-averaged embeddings, nearest person"))
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.openset",
                                      description=__doc__.splitlines()[0])

@@ -151,11 +151,66 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("punches", help="punches in a time range")
+    p = sub.add_parser("punches", help="punches in a time range; add or void one (a "
+                       "correction: the original stays in the log)")
     p.add_argument("--from", dest="start", type=_iso)
     p.add_argument("--to", dest="end", type=_iso)
     p.add_argument("--csv", action="store_true")
     p.set_defaults(run=cmd_punches)
+    actions = p.add_subparsers(dest="action", required=False, metavar="ACTION")
+    q = actions.add_parser("add", help="add a missed punch (a correction)")
+    q.add_argument("--id", required=True, dest="person_id")
+    q.add_argument("--time", required=True, dest="at",
+                   help="ISO date-time; without an offset, the site's time zone")
+    q.add_argument("--status", choices=("in", "out"), default=None)
+    q.add_argument("--reason", required=True)
+    q.set_defaults(run=cmd_punches_add)
+    q = actions.add_parser("void", help="void a wrong punch by its sequence number")
+    q.add_argument("--seq", required=True, type=int)
+    q.add_argument("--reason", required=True)
+    q.add_argument("--origin", default=None, help="the door that recorded it (default: this)")
+    q.set_defaults(run=cmd_punches_void)
+
+    p = sub.add_parser("shifts", help="attendance shifts: set, assign, list")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = actions.add_parser("set", help="define a shift (a new definition applies from today)")
+    q.add_argument("name")
+    q.add_argument("--start", required=True, help="HH:MM")
+    q.add_argument("--end", required=True, help="HH:MM")
+    q.add_argument("--overnight", action="store_true", help="the shift ends the next day")
+    q.add_argument("--late-grace-minutes", type=int, default=0)
+    q.add_argument("--early-grace-minutes", type=int, default=0)
+    q.add_argument("--days", default="mon-fri", help="work days, e.g. mon-fri or mon,wed,fri")
+    q.add_argument("--break", dest="breaks", action="append", default=[],
+                   metavar="HH:MM-HH:MM", help="an unpaid break (repeatable)")
+    q.set_defaults(run=cmd_shifts_set)
+    q = actions.add_parser("assign", help="assign a shift to a person (ID) or everyone (--all)")
+    q.add_argument("args", nargs="+", metavar="ID NAME")
+    q.add_argument("--all", action="store_true", dest="everyone")
+    q.add_argument("--from", dest="start", default=None, help="first day (default: today)")
+    q.add_argument("--to", dest="end", default=None, help="last day (default: open)")
+    q.add_argument("--temporary", action="store_true",
+                   help="a temporary schedule: wins over the regular one")
+    q.set_defaults(run=cmd_shifts_assign)
+    q = actions.add_parser("list", help="the shifts and who works them")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(run=cmd_shifts_list)
+
+    p = sub.add_parser("report", help="attendance reports: daily sheet, monthly summary")
+    actions = p.add_subparsers(dest="action", required=True, metavar="REPORT")
+    q = actions.add_parser("daily", help="one row per person per work day")
+    q.add_argument("--from", dest="start", required=True, help="first day YYYY-MM-DD")
+    q.add_argument("--to", dest="end", required=True, help="last day YYYY-MM-DD (inclusive)")
+    out = q.add_mutually_exclusive_group()
+    out.add_argument("--csv", action="store_true")
+    out.add_argument("--xlsx", metavar="FILE")
+    q.set_defaults(run=cmd_report_daily)
+    q = actions.add_parser("monthly", help="one row per person for a month")
+    q.add_argument("--month", required=True, help="YYYY-MM")
+    out = q.add_mutually_exclusive_group()
+    out.add_argument("--csv", action="store_true")
+    out.add_argument("--xlsx", metavar="FILE")
+    q.set_defaults(run=cmd_report_monthly)
 
     p = sub.add_parser("watch", help="recognise people on a video, camera or pipeline")
     p.add_argument("source", help="video file, camera index, or a GStreamer pipeline")
@@ -297,10 +352,11 @@ def cmd_people(t: Terminal, a: argparse.Namespace) -> int:
         updated = dt.datetime.fromtimestamp(p.updated_at).isoformat(timespec="seconds")
         if a.json:
             print(json.dumps({"person_id": p.person_id, "name": p.name, "phone": p.phone,
-                              "mail": p.mail, "samples": p.samples, "updated_at": updated},
-                             ensure_ascii=False))
+                              "mail": p.mail, "samples": p.samples, "updated_at": updated,
+                              "quality": p.quality, "gates": p.gates}, ensure_ascii=False))
         else:
-            print(f"{p.person_id}\t{p.name}\t{p.samples} samples\t{updated}")
+            quality = "" if p.quality is None else f"\tsharpness {p.quality:.0f}"
+            print(f"{p.person_id}\t{p.name}\t{p.samples} samples\t{updated}{quality}")
     return EXIT_OK
 
 
@@ -328,6 +384,192 @@ def cmd_punches(t: Terminal, a: argparse.Namespace) -> int:
         print(json.dumps({"time": dt.datetime.fromtimestamp(p.time).isoformat(timespec="seconds"),
                           "person_id": p.person_id, "name": p.name, "status": p.status,
                           "device": p.origin, "seq": p.seq}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _who() -> str:
+    """Who made a correction or a rule from this shell: cli:<login name>."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
+
+
+def cmd_punches_add(t: Terminal, a: argparse.Namespace) -> int:
+    from device.attendance_admin import parse_instant
+
+    at = parse_instant(a.at, t.settings().timezone)
+    added = t.add_punch(a.person_id, at, a.status, a.reason, _who())
+    print(f"added a punch for {added.person_id} ({added.name}) at "
+          f"{_local(t, added.time)}" + (f" ({added.status})" if added.status else ""))
+    return EXIT_OK
+
+
+def cmd_punches_void(t: Terminal, a: argparse.Namespace) -> int:
+    voided = t.void_punch(a.seq, a.reason, _who(), a.origin)
+    print(f"voided punch {voided.seq} of {voided.origin} ({voided.person_id}); "
+          "it stays in the log")
+    return EXIT_OK
+
+
+def _local(t: Terminal, instant: float) -> str:
+    from device.timekeeping import local_datetime, site_zone
+
+    zone = site_zone(t.settings().timezone)
+    return local_datetime(zone, instant).isoformat(timespec="seconds")
+
+
+def cmd_shifts_set(t: Terminal, a: argparse.Namespace) -> int:
+    from device.timekeeping import Break, Shift, parse_time, parse_weekdays
+
+    breaks = []
+    for text in a.breaks:
+        begin, sep, end = text.partition("-")
+        if not sep:
+            raise _bad(f"break {text!r}: write HH:MM-HH:MM")
+        breaks.append(Break(parse_time(begin, "break start"), parse_time(end, "break end")))
+    shift = Shift(a.name, parse_time(a.start, "start"), parse_time(a.end, "end"),
+                  overnight=a.overnight, late_grace_minutes=a.late_grace_minutes,
+                  early_grace_minutes=a.early_grace_minutes, breaks=tuple(breaks),
+                  days=parse_weekdays(a.days))
+    t.define_shift(shift, _who())
+    print(f"shift {_shift_text(shift)}")
+    return EXIT_OK
+
+
+def _shift_text(shift: object) -> str:
+    from device.timekeeping import Shift, format_weekdays
+
+    assert isinstance(shift, Shift)
+    parts = [f"{shift.name} {shift.start:%H:%M}-{shift.end:%H:%M}",
+             format_weekdays(shift.days)]
+    if shift.overnight:
+        parts.append("overnight")
+    parts.append(f"late grace {shift.late_grace_minutes} min, early grace "
+                 f"{shift.early_grace_minutes} min")
+    if shift.breaks:
+        parts.append("breaks " + ", ".join(str(b) for b in shift.breaks))
+    return "; ".join(parts)
+
+
+def _bad(message: str) -> Exception:
+    from device.errors import BadInput
+
+    return BadInput(message)
+
+
+def cmd_shifts_assign(t: Terminal, a: argparse.Namespace) -> int:
+    from device.timekeeping import ScheduleKind, parse_date, site_zone
+
+    if a.everyone:
+        if len(a.args) != 1:
+            raise _bad("shifts assign --all NAME: give the shift's name only")
+        person_id, name = None, a.args[0]
+    else:
+        if len(a.args) != 2:
+            raise _bad("shifts assign ID NAME (or --all NAME)")
+        person_id, name = a.args
+    zone = site_zone(t.settings().timezone)
+    start = parse_date(a.start, "--from") if a.start else dt.datetime.now(zone).date()
+    end = parse_date(a.end, "--to") if a.end else None
+    kind = ScheduleKind.TEMPORARY if a.temporary else ScheduleKind.REGULAR
+    done = t.assign_shift([name], _who(), person_id=person_id, everyone=a.everyone,
+                          start=start, end=end, kind=kind)
+    print(f"assigned {done.target}: {done.describe()}")
+    return EXIT_OK
+
+
+def cmd_shifts_list(t: Terminal, a: argparse.Namespace) -> int:
+    shifts, assignments = t.shift_rules()
+    if a.json:
+        print(json.dumps({
+            "shifts": [{**s.shift.as_payload(), "by": s.by,
+                        "defined_at": _local(t, s.defined_at)} for s in shifts],
+            "assignments": [{**x.assignment.as_payload(), "by": x.by,
+                             "assigned_at": _local(t, x.assigned_at)} for x in assignments],
+        }, ensure_ascii=False))
+        return EXIT_OK
+    for s in shifts:
+        print(f"shift {_shift_text(s.shift)} (set {_local(t, s.defined_at)} by {s.by})")
+    for x in assignments:
+        print(f"assigned {x.assignment.target}: {x.assignment.describe()} "
+              f"(by {x.by} at {_local(t, x.assigned_at)})")
+    if not shifts:
+        print("no shifts: `shifts set NAME --start HH:MM --end HH:MM` defines one")
+    return EXIT_OK
+
+
+def _write_bytes(text: str) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def cmd_report_daily(t: Terminal, a: argparse.Namespace) -> int:
+    from device import attendance_admin as reports
+    from device.timekeeping import parse_date
+
+    first, last = parse_date(a.start, "--from"), parse_date(a.end, "--to")
+    if a.xlsx:
+        reports.check_xlsx_path(a.xlsx)
+    rows = t.daily_report(first, last)
+    if a.csv:
+        _write_bytes(reports.daily_csv(rows))
+    elif a.xlsx:
+        path = reports.write_xlsx(a.xlsx, [("Daily", reports.DAILY_COLUMNS,
+                                            [reports.daily_values(r) for r in rows])])
+        print(f"wrote {len(rows)} rows to {path}")
+    else:
+        print(f"times in {t.settings().timezone}; * a corrected day")
+        header = ("date", "staff id", "name", "shift", "in", "out", "worked", "late", "early",
+                  "overtime", "status")
+        widths = (10, 10, 12, 8, 5, 5, 6, 4, 5, 8, 0)
+        print("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
+        for r in rows:
+            cells = (r.date.isoformat(), r.person_id, r.name, r.shift or "-",
+                     f"{r.first_in:%H:%M}" if r.first_in else "-",
+                     f"{r.last_out:%H:%M}" if r.last_out else "-",
+                     str(r.worked_minutes), str(r.late_minutes), str(r.early_leave_minutes),
+                     str(r.overtime_minutes), r.status.value + (" *" if r.corrected else ""))
+            print("  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in `width` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def cmd_report_monthly(t: Terminal, a: argparse.Namespace) -> int:
+    from device import attendance_admin as reports
+    from device.timekeeping import parse_month
+
+    month = parse_month(a.month)
+    if a.xlsx:
+        reports.check_xlsx_path(a.xlsx)
+    rows = t.monthly_report(str(month))
+    if a.csv:
+        _write_bytes(reports.monthly_csv(rows))
+    elif a.xlsx:
+        daily = t.daily_report(month.first_day, month.last_day)
+        path = reports.write_xlsx(a.xlsx, [
+            ("Monthly", reports.MONTHLY_COLUMNS, [reports.monthly_values(r) for r in rows]),
+            ("Daily", reports.DAILY_COLUMNS, [reports.daily_values(r) for r in daily])])
+        print(f"wrote {len(rows)} people to {path}")
+    else:
+        print(f"{month}: hours are worked and overtime hours; counts are days")
+        for r in rows:
+            print(f"{r.person_id}\t{r.name}\tscheduled {r.scheduled_days}\tworked "
+                  f"{r.days_worked} days {r.worked_hours} h\tlate {r.late_count} "
+                  f"({r.late_minutes} min)\tearly {r.early_leave_count} "
+                  f"({r.early_leave_minutes} min)\tabsent {r.absent_days}\tmissing "
+                  f"{r.missing_punches}\tovertime {r.overtime_hours} h\tcorrected "
+                  f"{r.corrected_days}")
     return EXIT_OK
 
 

@@ -65,6 +65,20 @@ def obj(properties: dict[str, Schema], required: list[str]) -> Schema:
     return {"type": "object", "properties": properties, "required": required}
 
 
+def strict(properties: dict[str, Schema], required: list[str]) -> Schema:
+    """An object of exactly these properties (nothing else)."""
+    return {**obj(properties, required), "additionalProperties": False}
+
+
+HH_MM: Schema = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+DATE: Schema = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+OPTIONAL_DATE: Schema = {"oneOf": [{"type": "null"}, DATE]}
+MINUTES: Schema = {"type": "integer", "minimum": 0, "maximum": 1440}
+SHIFT_NAME: Schema = {"type": "string", "format": "person-name", "maxLength": 100}
+BY: Schema = {"type": "string", "format": "plain-text", "minLength": 1, "maxLength": 100}
+REASON: Schema = SHORT_TEXT
+PUNCH_STATUS: Schema = {"enum": ["in", "out", None]}
+
 PAYLOAD_SCHEMAS: dict[str, Schema] = {
     EventType.PERSON_ENROLLED: obj({"person_id": STAFF_ID, "name": NAME,
                                     "phone": OPTIONAL_TEXT, "mail": OPTIONAL_TEXT},
@@ -99,6 +113,29 @@ PAYLOAD_SCHEMAS: dict[str, Schema] = {
     EventType.COMMAND_RECEIVED: obj({"request_id": SHORT_TEXT, "command": SHORT_TEXT,
                                      "expires_at": EPOCH, "status": SHORT_TEXT},
                                     ["request_id", "command", "status"]),
+    EventType.SHIFT_DEFINED: strict({
+        "name": SHIFT_NAME, "start": HH_MM, "end": HH_MM, "overnight": {"type": "boolean"},
+        "late_grace_minutes": MINUTES, "early_grace_minutes": MINUTES,
+        "breaks": {"type": "array", "maxItems": 16,
+                   "items": {"type": "string",
+                             "pattern": "^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$"}},
+        "days": {"type": "string", "minLength": 1, "maxLength": 40,
+                 "pattern": "^[a-z,-]+$"},
+        "by": BY}, ["name", "start", "end", "overnight", "late_grace_minutes",
+                    "early_grace_minutes", "breaks", "days", "by"]),
+    EventType.SHIFT_ASSIGNED: strict({
+        "shifts": {"type": "array", "minItems": 1, "maxItems": 8, "items": SHIFT_NAME},
+        "person_id": {"oneOf": [{"type": "null"}, STAFF_ID]},
+        "group_id": {"oneOf": [{"type": "null"}, STAFF_ID]},
+        "everyone": {"type": "boolean"}, "from": OPTIONAL_DATE, "to": OPTIONAL_DATE,
+        "kind": {"enum": ["regular", "temporary"]}, "by": BY},
+        ["shifts", "person_id", "group_id", "everyone", "from", "to", "kind", "by"]),
+    EventType.PUNCH_ADDED: strict({
+        "person_id": STAFF_ID, "name": NAME, "time": EPOCH, "status": PUNCH_STATUS,
+        "reason": REASON, "by": BY}, ["person_id", "name", "time", "status", "reason", "by"]),
+    EventType.PUNCH_VOIDED: strict({
+        "origin": SHORT_TEXT, "seq": SEQ, "person_id": STAFF_ID, "reason": REASON,
+        "by": BY}, ["origin", "seq", "person_id", "reason", "by"]),
 }
 
 _VALIDATORS = {

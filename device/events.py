@@ -26,6 +26,11 @@ class EventType(StrEnum):
     SETTINGS_CHANGED = "SettingsChanged"
     RECORDS_CLEARED = "RecordsCleared"
     COMMAND_RECEIVED = "CommandReceived"  # a fleet command, its result: audit and idempotency
+    # Time-attendance rules and corrections (docs/attendance.md, "At the door"):
+    SHIFT_DEFINED = "ShiftDefined"  # a shift's definition; a later one of a name replaces it
+    SHIFT_ASSIGNED = "ShiftAssigned"  # shift(s) for a person or everyone, with dates
+    PUNCH_ADDED = "PunchAdded"  # a missed punch added by an admin (a correction)
+    PUNCH_VOIDED = "PunchVoided"  # a wrong punch voided by an admin; the punch stays
 
 
 class PunchStatus(StrEnum):
@@ -42,6 +47,9 @@ class AlertKind(StrEnum):
     LOG_RESTORED = "log_restored"  # this database is an older copy of the log
     EVENT_QUARANTINED = "event_quarantined"  # an event in the log that is not applied
 
+
+#: Punches an admin may void (PunchVoided names one by origin and sequence).
+PUNCH_EVENTS = frozenset({EventType.PUNCH_RECORDED, EventType.PUNCH_ADDED})
 
 #: Events whose arrival changes the face library (the matcher's cache follows these).
 LIBRARY_EVENTS = frozenset(

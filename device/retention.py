@@ -24,6 +24,7 @@ from device.storage.schema import (
     alerts,
     checkpoints,
     events,
+    punch_corrections,
     punches,
     sync_state,
 )
@@ -31,7 +32,12 @@ from device.store import EventStore
 
 HUB_ACKED = "hub_acked_position"
 _STATE_TYPES = {EventType.PERSON_ENROLLED, EventType.FACE_SAMPLE_ADDED,
-                EventType.PERSON_REMOVED, EventType.SETTINGS_CHANGED}
+                EventType.PERSON_REMOVED, EventType.SETTINGS_CHANGED,
+                EventType.SHIFT_DEFINED, EventType.SHIFT_ASSIGNED}
+#: State carried through a compaction whatever its age: the settings and the attendance
+#: rules (a report for a period still in the log needs the rules as they stood).
+_ALWAYS_CARRIED = {EventType.SETTINGS_CHANGED, EventType.SHIFT_DEFINED,
+                   EventType.SHIFT_ASSIGNED}
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ def compact(store: EventStore, older_than_seconds: float,
             sequences=json.dumps(sequences, sort_keys=True), carried=text,
             carried_sealed=sealed, state_hash=state_hash))
         removed = c.execute(events.delete().where(events.c.position <= upto)).rowcount
-        for table in (punches, access_decisions, alerts):
+        for table in (punches, punch_corrections, access_decisions, alerts):
             c.execute(table.delete().where(table.c.position <= upto))
     checkpoint_wal(store.engine)
     return CompactionResult(upto, removed, audit_removed)
@@ -118,7 +124,7 @@ def _still_needed(prefix: list) -> list:
     for e in prefix:
         if e.type not in _STATE_TYPES or e.type == EventType.PERSON_REMOVED:
             continue
-        if e.type == EventType.SETTINGS_CHANGED:
+        if e.type in _ALWAYS_CARRIED:
             kept.append(e)
             continue
         person = e.payload["person_id"]

@@ -57,6 +57,9 @@ class DeviceSettings:
     liveness_eye_mm_max: float = _default("liveness_eye_mm_max")
     liveness_motion_min: float = _default("liveness_motion_min")
     liveness_max_wait_s: float = _default("liveness_max_wait_s")
+    timezone: str = _default("timezone")  # IANA name: attendance reports (docs/attendance.md)
+    ha_discovery: str = _default("ha_discovery")  # "on" | "off" (sync/integrations.py)
+    ha_discovery_prefix: str = _default("ha_discovery_prefix")
 
     def changed(self, values: dict[str, Any]) -> dict[str, Any]:
         """Validated, typed values by the rule table; BadInput names the first bad key."""

@@ -40,6 +40,8 @@ class Kind(StrEnum):
     FLOAT = "float"
     TIME_OF_DAY = "time-of-day"  # HH:MM, 00:00-23:59
     SECRET = "secret"  # a werkzeug password hash, or "" (the documented default applies)
+    TIME_ZONE = "time-zone"  # an IANA name zoneinfo opens (device.timekeeping.site_zone)
+    TOPIC = "topic"  # MQTT topic levels without wildcards, e.g. a discovery prefix
 
 
 class Applier(StrEnum):
@@ -53,9 +55,16 @@ class Applier(StrEnum):
     RETENTION = "retention"  # `python -m device compact`
     SCREEN = "screen"  # touchscreen, web admin page, alert e-mail (read on use)
     ENGINE_SWITCH = "engine switch"  # device/library/engine_switch.py, via Terminal
+    REPORTS = "attendance reports"  # device/attendance_admin.py, on every report
+    INTEGRATIONS = "sync agent"  # sync/agent.py, at every connection to the broker
 
 
 TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+#: Topic levels of letters, digits, _ and -: no wildcard, no empty level, no "$" prefix.
+TOPIC_PATTERN = r"^[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,64}){0,3}$"
+#: The spelling of an IANA zone name (Asia/Shanghai, America/Argentina/Buenos_Aires, UTC,
+#: Etc/GMT+8); whether the zone exists is zoneinfo's to say.
+TIME_ZONE_PATTERN = r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$"
 #: werkzeug's "method$salt$hash" (scrypt:..., pbkdf2:sha256:...), or empty.
 PASSWORD_HASH_PATTERN = r"^$|^[a-z0-9]+(:[a-z0-9]+)*\$[A-Za-z0-9]+\$[0-9a-f]+$"
 #: Numeric text as the CLI passes it: plain decimal, optional exponent; no "1_000", "0x10".
@@ -111,6 +120,10 @@ class SettingRule:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is Kind.TIME_OF_DAY:
             return "a time HH:MM from 00:00 to 23:59"
+        if self.kind is Kind.TIME_ZONE:
+            return "an IANA time zone name such as Asia/Shanghai"
+        if self.kind is Kind.TOPIC:
+            return "MQTT topic levels of letters, digits, _ and - (no wildcards)"
         if not self.numeric:
             return f"{self.min_length}-{self.max_length} characters"
         assert self.minimum is not None and self.maximum is not None
@@ -150,6 +163,13 @@ class SettingRule:
                 raise self._error(f"{_show(value)} is not a time like 12:00 "
                                   "(HH:MM, 00:00 to 23:59)")
             return value
+        if self.kind is Kind.TIME_ZONE:
+            return self._check_zone(value)
+        if self.kind is Kind.TOPIC:
+            if not isinstance(value, str) or not re.fullmatch(self.pattern or "", value,
+                                                               re.ASCII):
+                raise self._error(f"{_show(value)} is not {self.range_text()}")
+            return value
         if not isinstance(value, str):
             raise self._error(f"{_show(value)} is not text: must be {self.range_text()}")
         if not self.min_length <= len(value) <= (self.max_length or 0):
@@ -161,6 +181,18 @@ class SettingRule:
             raise self._error("is not in the stored format (set it on the touchscreen, "
                               "or set it empty for the default)")
         return clean
+
+    def _check_zone(self, value: object) -> str:
+        from device.timekeeping.timezone import site_zone
+
+        if not isinstance(value, str) or not re.fullmatch(self.pattern or "", value,
+                                                           re.ASCII):
+            raise self._error(f"{_show(value)} is not {self.range_text()}")
+        try:
+            site_zone(value)
+        except BadInput as e:
+            raise self._error(str(e)) from None
+        return value
 
     def _check_number(self, value: object) -> int | float:
         a_type = "an int" if self.kind is Kind.INT else "a float"
@@ -267,6 +299,16 @@ RULE_LIST: tuple[SettingRule, ...] = (
             "Least non-rigid face motion (homography residual) that a live face shows"),
     _number("liveness_max_wait_s", Kind.FLOAT, DEFAULT_MAX_WAIT_S, 0.0, 10.0, _S,
             Applier.LIVENESS, "Longest wait for liveness evidence after recognition"),
+    SettingRule("timezone", Kind.TIME_ZONE, "Asia/Shanghai",
+                "The site's time zone: work days, shift times and every time in an "
+                "attendance report (docs/attendance.md)", Applier.REPORTS, min_length=1,
+                max_length=64, pattern=TIME_ZONE_PATTERN),
+    SettingRule("ha_discovery", Kind.ENUM, "on",
+                "Home Assistant MQTT discovery: the door announces itself (docs/mqtt.md)",
+                Applier.INTEGRATIONS, choices=("on", "off")),
+    SettingRule("ha_discovery_prefix", Kind.TOPIC, "homeassistant",
+                "Home Assistant's discovery prefix", Applier.INTEGRATIONS, min_length=1,
+                max_length=200, pattern=TOPIC_PATTERN),
 )
 
 RULES: dict[str, SettingRule] = {rule.name: rule for rule in RULE_LIST}

@@ -13,6 +13,7 @@ ACKED_SEQ = "hub_acked_seq"  # own events up to here are stored at the hub
 SESSION = "mqtt_session"  # the agent's connection counter
 HUB_CONTACT = "hub_contact_at"  # unix seconds of the hub's last answer
 REJECTED = "hub_rejected_events"  # own events the hub refused (each raised an alert)
+INTEGRATION_POSITION = "integration_published_position"  # punch/access topics: done upto
 
 # device_meta (text)
 HUB_DB = "hub_db"  # the id of the hub database that acknowledged our events

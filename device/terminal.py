@@ -32,7 +32,8 @@ from device.library.bulk_import import (
     staff_from_file_name,
 )
 from device.library.cache import LibraryCache
-from device.recognition.decision import Match, decide
+from device.library.people_list import PersonSummary, list_people
+from device.recognition.decision import MIN_NAMED_FACE_PX, Match, Verdict, decide
 from device.settings import DeviceSettings, load_settings
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, json_field, read_transaction
 from device.storage.schema import access_decisions, alerts, events, face_samples, people, punches
@@ -43,22 +44,17 @@ __all__ = ["IMAGE_SUFFIXES", "PHOTO_NAME", "EnrolResult", "IdentifiedFace", "Per
            "Terminal", "import_jobs", "staff_from_file_name"]
 
 if TYPE_CHECKING:  # dlib's models load on import: only processes that recognise pay for them
+    import datetime as dt
+
+    from device.attendance_admin import AssignmentRecord, ShiftRecord
     from device.clock import ClockChange
+    from device.event_payloads import PunchAdded, PunchVoided
     from device.library.engine_switch import SwitchReport
     from device.library.enrolment import QualityPolicy, Sample
     from device.recognition.calibration import MatchRule
     from device.recognition.engines import Engine
+    from device.timekeeping import Assignment, DailyRow, MonthlySummary, ScheduleKind, Shift
 
-
-
-@dataclass(frozen=True)
-class PersonSummary:
-    person_id: str
-    name: str
-    phone: str | None
-    mail: str | None
-    samples: int
-    updated_at: float
 
 
 @dataclass(frozen=True)
@@ -261,13 +257,7 @@ class Terminal:
         checkpoint_wal(self.database.engine, ERASURE_PATIENCE_S)  # the WAL must not keep them
 
     def people(self) -> list[PersonSummary]:
-        query = (sa.select(people, sa.func.count(face_samples.c.sample_id).label("samples"))
-                 .select_from(people.outerjoin(face_samples,
-                                               face_samples.c.person_id == people.c.person_id))
-                 .group_by(people.c.person_id).order_by(people.c.person_id))
-        with read_transaction(self.database.engine) as c:
-            return [PersonSummary(r.person_id, r.name, r.phone, r.mail, r.samples, r.updated_at)
-                    for r in c.execute(query)]
+        return list_people(self.database.engine, limit=None)[0]
 
     def face_crops(self, person_id: str) -> list[bytes]:
         """The person's stored face crops (JPEG), decrypted; mirrored samples skipped."""
@@ -304,6 +294,10 @@ class Terminal:
         result = []
         rule = self.match_rule(s)
         for face in self.engine.detect(rgb, max_side=PHOTO_DETECT_MAX_SIDE):
+            if min(face.width, face.height) < MIN_NAMED_FACE_PX:  # found, too small to name
+                result.append(IdentifiedFace(face.box, Match(Verdict.UNKNOWN, None, None,
+                                                             None, None), None))
+                continue
             match = decide(cache.index.search(self.engine.encode(rgb, face)),
                            rule.threshold, rule.margin)
             name = cache.name_of(match.person_id) if match.person_id else None
@@ -352,6 +346,55 @@ class Terminal:
             }
             txn.append([NewEvent(EventType.RECORDS_CLEARED, {"from": start, "to": end})])
         return counts
+
+    # -- time attendance (device/attendance_admin.py; docs/attendance.md "At the door") ------
+
+    def define_shift(self, shift: Shift, by: str) -> ShiftRecord:
+        """Define (or redefine from today on) a shift: a ShiftDefined event."""
+        from device.attendance_admin import define_shift
+
+        return define_shift(self.store, shift, by)
+
+    def assign_shift(self, shifts: list[str], by: str, *, person_id: str | None = None,
+                     everyone: bool = False, start: dt.date | None = None,
+                     end: dt.date | None = None, kind: ScheduleKind | None = None
+                     ) -> Assignment:
+        """Assign shift(s) to a person or everyone (ShiftAssigned); overlaps are refused."""
+        from device.attendance_admin import assign_shift
+        from device.timekeeping import ScheduleKind
+
+        return assign_shift(self.store, shifts, by, person_id=person_id, everyone=everyone,
+                            start=start, end=end, kind=kind or ScheduleKind.REGULAR)
+
+    def shift_rules(self) -> tuple[list[ShiftRecord], list[AssignmentRecord]]:
+        """The latest definition of every shift and every assignment."""
+        from device.attendance_admin import shift_records
+
+        return shift_records(self.database.engine)
+
+    def add_punch(self, person_id: str, at: float, status: str | None, reason: str,
+                  by: str) -> PunchAdded:
+        """A missed punch (PunchAdded): the original log is not touched."""
+        from device.attendance_admin import add_punch
+
+        return add_punch(self.store, person_id, at, status, reason, by, self.now())
+
+    def void_punch(self, seq: int, reason: str, by: str,
+                   origin: str | None = None) -> PunchVoided:
+        """Void a punch by its sequence number (PunchVoided); the punch stays in the log."""
+        from device.attendance_admin import void_punch
+
+        return void_punch(self.store, seq, reason, by, origin)
+
+    def daily_report(self, first: dt.date, last: dt.date) -> list[DailyRow]:
+        from device.attendance_admin import daily_report
+
+        return daily_report(self.database.engine, self.device_id, first, last, self.now())
+
+    def monthly_report(self, month: str) -> list[MonthlySummary]:
+        from device.attendance_admin import monthly_report
+
+        return monthly_report(self.database.engine, self.device_id, month, self.now())
 
     def alerts(self, only_open: bool = False) -> list[sa.Row]:
         query = sa.select(alerts).order_by(alerts.c.time.desc())

@@ -64,7 +64,8 @@ EN: dict[str, str] = {
     "enrol_failed": "Not enrolled: {reason}", "enrol_another": "Enrol another",
     "already_enrolled": "This face is already enrolled as {name} ({id})",
     # people
-    "search": "Search ID or name", "samples": "{n} samples", "people_count": "{n} enrolled",
+    "search": "Search ID or name", "samples": "{n} samples",
+    "sample_quality": "sharpness {q}", "people_count": "{n} enrolled",
     "more_people": "{n} more: refine the search", "nobody": "Nobody enrolled",
     "remove_confirm": "Remove {name} and erase the face data?", "removed": "Removed {name}",
     # punches
@@ -125,7 +126,8 @@ ZH: dict[str, str] = {
     "enrolled": "已登记 {name}（{id}），{n} 个样本",
     "enrol_failed": "登记失败：{reason}", "enrol_another": "继续登记",
     "already_enrolled": "此人脸已登记为 {name}（{id}）",
-    "search": "搜索工号或姓名", "samples": "{n} 个样本", "people_count": "共 {n} 人",
+    "search": "搜索工号或姓名", "samples": "{n} 个样本",
+    "sample_quality": "清晰度 {q}", "people_count": "共 {n} 人",
     "more_people": "还有 {n} 人，请缩小搜索范围", "nobody": "尚未登记人员",
     "remove_confirm": "删除 {name} 并销毁其人脸数据？", "removed": "已删除 {name}",
     "today": "今天", "week": "7 天", "month": "30 天", "all": "全部",

@@ -35,6 +35,7 @@ def upgrade() -> None:
                                    server_default=LEGACY_MODEL))
         batch.add_column(sa.Column("derived_from", sa.Text, nullable=True))
         batch.add_column(sa.Column("photo_digest", sa.Text, nullable=True))
+        batch.add_column(sa.Column("gates", sa.Text, nullable=True))  # JSON: gate -> score
     op.create_index("ix_face_samples_model", "face_samples", ["model"])
     op.create_index("ix_face_samples_photo_digest", "face_samples", ["photo_digest"])
 
@@ -43,6 +44,7 @@ def downgrade() -> None:
     op.drop_index("ix_face_samples_photo_digest", "face_samples")
     op.drop_index("ix_face_samples_model", "face_samples")
     with op.batch_alter_table("face_samples") as batch:
+        batch.drop_column("gates")
         batch.drop_column("photo_digest")
         batch.drop_column("derived_from")
         batch.drop_column("model")

@@ -125,9 +125,11 @@ ROUTES: tuple[Route, ...] = (
               "responses": {"200": {"description": "zip of JPEG face crops", "content": {
                   "application/zip": {"schema": s.BINARY}}}}}),
     Route("/api/v1/get_attend_infos", "POST", records.get_attend_infos, V,
-          "Punches in a time range (not de-duplicated), oldest first", "records", {
-              "requestBody": _body(s.TIME_RANGE, required=False),
-              "responses": {"200": _json(s.array(s.PUNCH))}}),
+          "Punches in a time range (not de-duplicated), oldest first; with "
+          "\"report\": \"daily\" the daily attendance sheet", "records", {
+              "requestBody": _body(s.ATTEND_QUERY, required=False),
+              "responses": {"200": _json({"anyOf": [s.array(s.PUNCH),
+                                                    s.array(s.DAILY_ROW)]})}}),
     Route("/api/v1/punches.csv", "GET", records.punches_csv, V, "Punches as CSV", "records", {
         "parameters": RANGE_QUERY,
         "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": s.STR}}}}}),

@@ -105,6 +105,10 @@ def setting_schema(rule: SettingRule) -> Schema:
             schema["exclusiveMaximum"] = True
     elif rule.kind is Kind.TIME_OF_DAY:
         schema = {"type": "string", "pattern": rule.pattern}
+    elif rule.kind is Kind.TIME_ZONE:  # the zones this system's zoneinfo has, by name
+        from device.timekeeping.timezone import known_zones
+
+        schema = {"type": "string", "enum": known_zones()}
     else:
         schema = text(rule.max_length or 0, rule.min_length)
         pattern = NAME_PATTERN if rule.kind is Kind.NAME else rule.pattern
@@ -147,6 +151,20 @@ MESSAGE = obj({"code": INT, "msg": STR})
 DELETED = obj({"code": INT, "staff_id": STR, "msg": STR})
 
 TIME_RANGE = obj({"start_time": STR, "end_time": STR}, required=[])
+
+#: get_attend_infos: the punches of a time range, or ("report": "daily") the daily sheet.
+ATTEND_QUERY = obj({"start_time": STR, "end_time": STR,
+                    "from": text(10, 10, description="daily: first day YYYY-MM-DD"),
+                    "to": text(10, 10, description="daily: last day YYYY-MM-DD, inclusive"),
+                    "report": {"type": "string", "enum": ["punches", "daily"],
+                               "default": "punches"}}, required=[])
+
+DAILY_ROW = obj({"staff_id": STR, "person_id": STR, "date": {"type": "string",
+                                                             "format": "date"},
+                 "name": STR, "shift": nullable(STR), "first_in": nullable(TIME),
+                 "last_out": nullable(TIME), "worked_minutes": INT, "late_minutes": INT,
+                 "early_leave_minutes": INT, "overtime_minutes": INT, "status": STR,
+                 "corrected": BOOL, "in_door": nullable(STR), "out_door": nullable(STR)})
 
 
 def strict_extras(schema: Schema) -> Schema:

@@ -16,6 +16,10 @@ from device.projections.records import (
     PunchesProjection,
     SettingsProjection,
 )
+from device.projections.timekeeping import (
+    PunchCorrectionsProjection,
+    ShiftsProjection,
+)
 from device.storage.schema import projection_positions
 
 ALL_PROJECTIONS: tuple[Projection, ...] = (
@@ -25,6 +29,8 @@ ALL_PROJECTIONS: tuple[Projection, ...] = (
     AccessProjection(),
     AlertsProjection(),
     SettingsProjection(),
+    ShiftsProjection(),
+    PunchCorrectionsProjection(),
 )
 
 

@@ -10,6 +10,7 @@ from device.events import EventType, upcast
 from device.projections.base import Projection, ProjectionContext
 from device.storage.driver import driver
 from device.storage.schema import face_samples, people
+from device.strictjson import canonical
 
 # Hot path (enrolment, library catch-up): constant SQL, bound parameters, sqlite3 directly.
 _UPSERT_PERSON = (
@@ -20,8 +21,8 @@ _UPSERT_PERSON = (
 _TOUCH_PERSON = "UPDATE people SET updated_at = ? WHERE person_id = ?"
 _DELETE_PERSON = "DELETE FROM people WHERE person_id = ?"
 _UPSERT_SAMPLE = ("INSERT OR REPLACE INTO face_samples (sample_id, person_id, encoding, quality,"
-                  " added_at, position, model, derived_from, photo_digest)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                  " added_at, position, model, derived_from, photo_digest, gates)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _DELETE_SAMPLES = "DELETE FROM face_samples WHERE person_id = ?"
 
 
@@ -72,8 +73,13 @@ class FaceSamplesProjection(Projection):
                                            biometrics.encoding_to_blob(encoding),
                                            p.get("quality", 0.0), event.wall_time,
                                            event.position, p["model"], p.get("derived_from"),
-                                           p.get("photo_digest")))
+                                           p.get("photo_digest"), _gates_json(p)))
             elif event.type == EventType.PERSON_REMOVED:
                 person_id = upcast(event)["person_id"]
                 c.execute(_DELETE_SAMPLES, (person_id,))
                 keys.pop(biometrics.person_key_id(person_id), None)
+
+
+def _gates_json(payload: dict) -> str | None:
+    gates = payload.get("gates")
+    return canonical(gates) if gates else None

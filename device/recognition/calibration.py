@@ -43,8 +43,11 @@ class CalibrationTable:
     distances: np.ndarray
     fmr: np.ndarray
     source: str = ""
-    #: This model's distances over dlib's (the unit `match_margin` is given in).
+    #: This model's distances over dlib's at the same false match rate (for comparison).
     distance_scale: float = 1.0
+    #: What `match_margin` (given in dlib's units) is multiplied by for this model: chosen
+    #: by measurement and stated in the table (margin_note), distance_scale if not given.
+    margin_scale: float = 1.0
 
     def __post_init__(self) -> None:
         d, f = self.distances, self.fmr
@@ -104,9 +107,10 @@ def table_for(model_id: str) -> CalibrationTable:
     try:
         doc = json.loads(path.read_text())
         points = np.asarray(doc["points"], dtype=np.float64)
+        scale = float(doc.get("distance_scale", 1.0))
         return CalibrationTable(model_id, points[:, 0].copy(), points[:, 1].copy(),
-                                str(doc.get("source", "")),
-                                float(doc.get("distance_scale", 1.0)))
+                                str(doc.get("source", "")), scale,
+                                float(doc.get("margin_scale", scale)))
     except FileNotFoundError:
         raise CalibrationError(f"no calibration table for model {model_id}: {path}") from None
     except (ValueError, KeyError, IndexError, TypeError) as e:
@@ -127,7 +131,7 @@ def match_rule(model_id: str, people: int, security_level: int, fixed_threshold:
                margin: float) -> MatchRule:
     """`fixed_threshold` > 0 overrides the level; `margin` is in dlib's distance units."""
     table = table_for(model_id)
-    scaled = margin * table.distance_scale
+    scaled = margin * table.margin_scale
     if fixed_threshold > 0:
         return MatchRule(fixed_threshold, scaled, None, people)
     return MatchRule(threshold_for(table, security_level, people), scaled, security_level,

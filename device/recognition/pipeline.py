@@ -24,7 +24,7 @@ import numpy as np
 
 from device.liveness.evidence import EvidenceWindow, assess, observe
 from device.liveness.policy import LivenessConfig, LivenessResult
-from device.recognition.decision import Match, Verdict, decide
+from device.recognition.decision import MIN_NAMED_FACE_PX, Match, Verdict, decide
 from device.recognition.engine import Box
 from device.recognition.engines import Engine
 from device.recognition.matcher import FaceIndex
@@ -85,7 +85,8 @@ def iou(a: Box, b: Box) -> float:
 class FramePipeline:
     def __init__(self, engine: Engine, index: Callable[[], FaceIndex],
                  threshold: float, margin: float, recheck_seconds: float = 1.0,
-                 min_face_px: int = 40, liveness: LivenessConfig | None = None) -> None:
+                 min_face_px: int = MIN_NAMED_FACE_PX,
+                 liveness: LivenessConfig | None = None) -> None:
         self.engine = engine
         self.index = index
         self.threshold = threshold

@@ -90,6 +90,7 @@ face_samples = sa.Table(
               server_default="dlib-resnet-v1"),
     sa.Column("derived_from", sa.Text, nullable=True),  # re-encoded from that sample's crop
     sa.Column("photo_digest", sa.Text, nullable=True, index=True),  # the same photo twice
+    sa.Column("gates", sa.Text, nullable=True),  # JSON: each enrolment gate's score
 )
 
 punches = sa.Table(
@@ -146,4 +147,47 @@ sync_state = sa.Table(
     sa.Column("value", sa.Integer, nullable=False),
 )
 
-PROJECTION_TABLES = (people, face_samples, punches, access_decisions, alerts, settings)
+# -- time attendance (device/projections/timekeeping.py) ------------------------------------
+
+#: Every definition of every shift, oldest first: reports use the one in force on each day.
+shift_definitions = sa.Table(
+    "shift_definitions",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False, index=True),
+    sa.Column("payload", sa.Text, nullable=False),  # the ShiftDefined payload (JSON)
+    sa.Column("defined_at", sa.Float, nullable=False),
+)
+
+shift_assignments = sa.Table(
+    "shift_assignments",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("payload", sa.Text, nullable=False),  # the ShiftAssigned payload (JSON)
+    sa.Column("assigned_at", sa.Float, nullable=False),
+)
+
+#: Punches an admin added (kind "added": time, status) or voided (kind "voided": the target).
+punch_corrections = sa.Table(
+    "punch_corrections",
+    metadata,
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("time", sa.Float, nullable=True),  # added: when the punch was
+    sa.Column("status", sa.Text, nullable=True),
+    sa.Column("target_origin", sa.Text, nullable=True),  # voided: which punch
+    sa.Column("target_seq", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("by", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Float, nullable=False),
+)
+sa.Index("ix_punch_corrections_time", punch_corrections.c.time)
+sa.Index("ix_punch_corrections_target", punch_corrections.c.target_origin,
+         punch_corrections.c.target_seq)
+
+PROJECTION_TABLES = (people, face_samples, punches, access_decisions, alerts, settings,
+                     shift_definitions, shift_assignments, punch_corrections)

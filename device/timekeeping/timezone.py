@@ -17,7 +17,7 @@ import zoneinfo
 
 from device.timekeeping.errors import RuleError
 
-__all__ = ["local_datetime", "site_zone", "wall_instant"]
+__all__ = ["known_zones", "local_datetime", "site_zone", "wall_instant"]
 
 #: Names zoneinfo can open that are not IANA zones (they depend on the machine).
 _NOT_ZONES = frozenset({"localtime", "posixrules"})
@@ -26,6 +26,11 @@ _NOT_ZONES = frozenset({"localtime", "posixrules"})
 @functools.lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
+def known_zones() -> list[str]:
+    """Every name site_zone accepts on this system, sorted (the settings document's enum)."""
+    return sorted(_known_zones())
 
 
 def site_zone(name: str) -> zoneinfo.ZoneInfo:

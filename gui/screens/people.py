@@ -98,8 +98,10 @@ class PeopleScreen(Screen):
         self.list.blockSignals(True)
         self.list.clear()
         for person in page.people:
+            quality = "" if person.quality is None else "   ·   " + tr(
+                "sample_quality", q=round(person.quality))  # the weakest sample's sharpness
             item = QListWidgetItem(f"{person.name}   ·   {person.person_id}   ·   "
-                                   + tr("samples", n=person.samples))
+                                   + tr("samples", n=person.samples) + quality)
             item.setData(Qt.UserRole, person.person_id)
             self.list.addItem(item)
             if person.person_id == selected:

@@ -39,6 +39,18 @@ def test_a_bystander_at_the_edge_is_left_out_and_said(terminal: Terminal, data_d
     assert {"size_px", "sharpness", "brightness", "yaw"} <= set(gates)
 
 
+def test_the_centred_face_is_the_subject_when_the_others_sit_at_the_edges(
+        terminal: Terminal, data_dir: Path) -> None:
+    """A news photo: the subject in the middle, someone nearly as large cut by the edge."""
+    canvas = Image.new("RGB", (1000, 600), (200, 200, 200))
+    canvas.paste(_face(data_dir, "joe_biden", "biden_2.jpg").resize((360, 360)), (320, 120))
+    canvas.paste(_face(data_dir, "rose_leslie", "rose_1.jpg").resize((300, 300)), (-90, 0))
+    terminal.enroll("biden", "Joe Biden", [np.asarray(canvas)])
+    assert [g["bystanders"] for g in _gates(terminal)] == [1.0]
+    probe = data_dir / "faces" / "joe_biden" / "biden_1.jpg"  # Biden's face, not Rose's
+    assert terminal.identify(probe)[0].match.person_id == "biden"
+
+
 def test_two_faces_of_a_size_are_refused_as_several(terminal: Terminal, data_dir: Path) -> None:
     with pytest.raises(BadInput, match="faces found; use a photo of one person"):
         terminal.enroll("x", "X", [data_dir / "groups" / "obama_and_biden.jpg"])
@@ -109,3 +121,19 @@ def test_a_bulk_import_reports_every_refused_file_including_misnamed_ones(
     assert "notes.txt: not a photo" in text
     assert "empty: a folder without photos" in text
     assert "E002_Two People.jpg" in text and "faces found" in text
+
+
+def test_the_people_list_shows_the_weakest_samples_gate_scores(terminal: Terminal,
+                                                               data_dir: Path) -> None:
+    import json
+
+    kit = data_dir / "faces" / "kit_harington"
+    terminal.enroll("kit", "Kit Harington", [kit / "kit_1.jpg", kit / "kit_2.jpg"])
+    (person,) = terminal.people()
+    sharpness = [g["sharpness"] for g in _gates(terminal)]
+    assert person.samples == 2 and person.quality == pytest.approx(min(sharpness), abs=0.1)
+    assert person.gates is not None and person.gates["sharpness"] == min(sharpness)
+    out = subprocess.run([sys.executable, "-m", "device", "--db", str(terminal.database.path),
+                          "people", "--json"], capture_output=True, text=True, check=True)
+    listed = json.loads(out.stdout)
+    assert listed["gates"]["sharpness"] == min(sharpness) and listed["samples"] == 2

@@ -57,7 +57,7 @@ def test_the_defaults_are_the_ones_modules_rely_on() -> None:
     s = DeviceSettings()
     assert (s.device_name, s.language, s.match_threshold, s.match_margin) == \
         ("FaceGate", "zh", 0.0, 0.06)  # threshold 0: from the security level
-    assert (s.face_engine, s.security_level) == ("mobileface", 100)
+    assert (s.face_engine, s.security_level) == ("mobileface", 60)
     assert (s.debounce_seconds, s.punch_mode, s.schedule_cutover, s.relay_pulse_seconds,
             s.wake_distance_mm, s.recheck_seconds, s.liveness_policy) == \
         (120.0, "toggle", "12:00", 3.0, 1000, 1.0, "passive")

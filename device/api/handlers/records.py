@@ -1,4 +1,5 @@
-"""Punches: seed 001's get_attend_infos and clear_data, and the CSV report."""
+"""Punches: seed 001's get_attend_infos (the punches, or with "report": "daily" the daily
+figures of `python -m device report daily`) and clear_data, and the CSV report."""
 
 from __future__ import annotations
 
@@ -7,20 +8,50 @@ import datetime as dt
 from werkzeug.wrappers import Response
 
 from device.api.context import Call
-from device.api.http import iso, json_body, json_response, time_range
+from device.api.http import iso, json_body, json_response, text_field, time_range
+from device.errors import BadInput
 
 START = ("start_time", "start_tme", "from")  # seed 001 spells it both ways
 END = ("end_time", "endtime", "end_tme", "to")
 
 
+REPORTS = ("punches", "daily")
+
+
 def get_attend_infos(call: Call) -> Response:
-    """Every punch in [start_time, end_time) (both optional), oldest first, not de-duplicated."""
+    """Every punch in [start_time, end_time) (both optional), oldest first, not de-duplicated;
+    with "report": "daily", the daily sheet for the dates from..to (both inclusive, both
+    required): the rows of `report daily`, the same figures."""
     body = json_body(call.request) | dict(call.request.args.items())
+    report = text_field(body, "report", max_length=20) or "punches"
+    if report not in REPORTS:
+        raise BadInput(f"report: {report[:20]!r} is not one of {', '.join(REPORTS)}")
+    if report == "daily":
+        return _daily(call, body)
     start, end = time_range(body, START, END)
     return json_response([{
         "name": p.name, "staff_id": p.person_id, "attend_time": iso(p.time),
         "status": p.status, "distance": None if p.distance is None else round(p.distance, 4),
         "device": p.origin, "seq": p.seq} for p in call.terminal.punches(start, end)])
+
+
+def _daily(call: Call, body: dict) -> Response:
+    from device.attendance_admin import daily_record
+    from device.timekeeping import parse_date
+
+    def day(names: tuple[str, ...]) -> str:
+        for name in names:
+            value = body.get(name)
+            if value not in (None, ""):
+                if not isinstance(value, str):
+                    raise BadInput(f"{name}: a date YYYY-MM-DD")
+                return value
+        raise BadInput(f"{names[0]}: required (a date YYYY-MM-DD)")
+
+    first = parse_date(day(("from", "start_time")), "from")
+    last = parse_date(day(("to", "end_time")), "to")
+    rows = call.terminal.daily_report(first, last)
+    return json_response([{"staff_id": r.person_id, **daily_record(r)} for r in rows])
 
 
 def punches_csv(call: Call) -> Response:
