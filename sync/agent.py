@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
@@ -19,9 +20,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from device import __version__
-from device.events import AlertKind
+from device.events import AlertKind, EventType
 from device.terminal import Terminal
-from sync import commands, payloads, topics
+from sync import commands, integrations, payloads, topics
 from sync.client import BrokerConfig
 from sync.codes import DeviceState, QoS, ResultStatus
 from sync.device_side import DeviceSync
@@ -34,6 +35,9 @@ from sync.wire import from_wire
 log = logging.getLogger("facegate.agent")
 
 HUB_CONTACT_NOTE_SECONDS = 5.0
+OPEN_BUTTON_EXPIRY_S = 10.0  # a Home Assistant press is acted on within this, or never
+INTEGRATION_BATCH = 200  # punch and access messages published per tick at most
+INTEGRATION_INTERVAL_S = 0.5  # how often the log is looked at for new punches
 
 
 @dataclass
@@ -65,6 +69,8 @@ class SyncAgent(MqttService):
         self._last_storage_check = 0.0
         self._storage_alerted = False
         self._last_hub_note = float("-inf")
+        self._last_integration = float("-inf")
+        self._decommissioned = False  # no more retained announcements from this process
 
     @property
     def client_id(self) -> str:
@@ -89,16 +95,20 @@ class SyncAgent(MqttService):
         device = self.device_id
         for topic in (topics.device_ack(device), topics.device_library(device),
                       topics.LIBRARY_BROADCAST, topics.device_commands(device),
-                      topics.device_status(device)):
+                      topics.device_status(device), integrations.availability(device),
+                      integrations.open_button(device)):
             client.subscribe(topic, qos=QoS.AT_LEAST_ONCE)
         # resend everything the hub has not confirmed
         self.window.restart(self.sync.acked_seq(), time.monotonic())
         self._publish_status()
+        self._publish_availability(integrations.AVAILABLE)
+        self._publish_discovery()
         self._request_library()
 
     def on_stop(self) -> None:
         """A clean stop sends no will: say "offline" ourselves, and let it reach the broker."""
-        if self.connected:
+        if self.connected and not self._decommissioned:
+            self._publish_availability(integrations.NOT_AVAILABLE)
             self.flush(self.publish(topics.device_status(self.device_id), {
                 "device": self.device_id, "state": DeviceState.OFFLINE,
                 "session": self.session}, retain=True))
@@ -113,6 +123,13 @@ class SyncAgent(MqttService):
             self._handle_command(message)
         elif topic == topics.device_status(self.device_id):
             self._handle_own_status(message.payload)
+        elif topic == integrations.availability(self.device_id):
+            if bytes(message.payload) == integrations.NOT_AVAILABLE.encode() and self.connected \
+                    and not self.stop_event.is_set():  # (our own "offline" on the way out)
+                # the hub mirrored a late will of an old connection: we are online
+                self._publish_availability(integrations.AVAILABLE)
+        elif topic == integrations.open_button(self.device_id):
+            self._handle_open_button(message)
 
     # -- handlers -----------------------------------------------------------------------
 
@@ -212,10 +229,72 @@ class SyncAgent(MqttService):
             self._respond(response_topic, correlation, {"status": ResultStatus.ERROR.value,
                                                         "error": str(e)})
             return
-        extra = {"resync": self._resync, "status": lambda _t, _a: self._status_body()}
+        extra = {"resync": self._resync, "status": lambda _t, _a: self._status_body(),
+                 "decommission": self._decommission}
         outcome = commands.execute(self.terminal, body["request_id"], body["command"], args,
                                    float(body["expires_at"]), extra=extra)
         self._respond(response_topic, correlation, outcome.as_dict())
+
+    def _handle_open_button(self, message: mqtt.MQTTMessage) -> None:
+        """Home Assistant's button: "PRESS", never retained (a retained press would open the
+        door at every reconnect), run as an `open_door` command the door process acts on."""
+        if message.retain or bytes(message.payload) != integrations.OPEN_PRESS.encode():
+            log.warning("ignored a message on %s: only a live %r opens the door",
+                        message.topic, integrations.OPEN_PRESS)
+            return
+        commands.execute(self.terminal, f"ha-{uuid.uuid4().hex}", "open_door", {},
+                         time.time() + OPEN_BUTTON_EXPIRY_S)
+
+    def _decommission(self, _terminal: Terminal, _args: dict) -> dict:
+        """The door leaves the fleet: its retained messages (Home Assistant's configs, the
+        availability and the status) are withdrawn, so nothing shows a door that is gone.
+        The agent keeps running until it is stopped; a reconnect would announce it again."""
+        s = self.terminal.settings()
+        cleared = [m.topic for m in integrations.discovery_messages(
+            self.device_id, s.device_name, s.ha_discovery_prefix)]
+        cleared += [integrations.availability(self.device_id),
+                    topics.device_status(self.device_id)]
+        if self._client is not None:
+            for topic in cleared:
+                self._client.publish(topic, b"", qos=QoS.AT_LEAST_ONCE, retain=True)
+        self._decommissioned = True
+        return {"withdrawn": len(cleared)}
+
+    def _publish_availability(self, state: str) -> None:
+        if self._client is not None and not self._decommissioned:
+            self._client.publish(integrations.availability(self.device_id), state.encode(),
+                                 qos=QoS.AT_LEAST_ONCE, retain=True)
+
+    def _publish_discovery(self) -> None:
+        """Home Assistant MQTT discovery (retained configs), unless switched off."""
+        s = self.terminal.settings()
+        if s.ha_discovery != "on" or self._client is None:
+            return
+        messages = integrations.discovery_messages(self.device_id, s.device_name,
+                                                   s.ha_discovery_prefix)
+        if not messages:
+            log.info("Home Assistant discovery skipped: device id %r has characters Home "
+                     "Assistant refuses in ids", self.device_id)
+        for m in messages:
+            self._client.publish(m.topic, payloads.encode(integrations.without_nulls(m.config)),
+                                 qos=QoS.AT_LEAST_ONCE, retain=True)
+
+    def _publish_integration_events(self) -> None:
+        """Punches and access decisions, one message each, from the log after the position
+        published last (kept in the database: none is skipped across restarts)."""
+        batch, upto = self.sync.integration_events(INTEGRATION_BATCH)
+        if not batch:
+            if upto > self.sync.integration_position():
+                self.sync.set_integration_position(upto)
+            return
+        door = self.terminal.settings().device_name
+        names = self.sync.names_of({e.payload.get("person_id") for e in batch
+                                    if e.type == EventType.ACCESS_DECIDED})
+        for event in batch:
+            message = integrations.integration_message(event, self.device_id, door, names)
+            if message is not None:
+                self.publish(*message)
+        self.sync.set_integration_position(upto)
 
     def _respond(self, topic: str | None, correlation: bytes | None, body: dict) -> None:
         if not topic:
@@ -226,6 +305,8 @@ class SyncAgent(MqttService):
         self.publish(topic, body, properties=properties)
 
     def _handle_own_status(self, raw: bytes | bytearray) -> None:
+        if not raw:
+            return  # withdrawn (decommission)
         body = decode(raw, Message.STATUS)
         if body["state"] == DeviceState.OFFLINE and body["session"] < self.session:
             self._publish_status()  # a late will of an old connection: we are online
@@ -251,6 +332,9 @@ class SyncAgent(MqttService):
             header = header or self.sync.batch_header()
             self.publish(topics.device_events(self.device_id), {**header, "events": batch})
             self.window.sent(batch[-1]["seq"], now)
+        if self.connected and now - self._last_integration >= INTEGRATION_INTERVAL_S:
+            self._last_integration = now
+            self._publish_integration_events()
         if now - self._last_status > self.config.status_interval:
             self._publish_status()
         if now - self._last_library_request > self.config.library_poll_interval:
@@ -273,8 +357,10 @@ class SyncAgent(MqttService):
                 "time": time.time(), **({"head": head} if head else {})}
 
     def _publish_status(self) -> None:
-        self.publish(topics.device_status(self.device_id), self._status_body(), retain=True)
         self._last_status = time.monotonic()
+        if self._decommissioned:
+            return
+        self.publish(topics.device_status(self.device_id), self._status_body(), retain=True)
 
     def _request_library(self, force: bool = False, after: int | None = None) -> None:
         if after is None:

@@ -28,6 +28,7 @@ class Command(StrEnum):
     RELOAD_CONFIG = "reload_config"
     RESYNC = "resync"
     STATUS = "status"
+    DECOMMISSION = "decommission"  # withdraw the door's retained topics (Home Assistant too)
 
 
 class HubCommand(StrEnum):

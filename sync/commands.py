@@ -39,7 +39,8 @@ class CommandResult:
 
 
 def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).isoformat(timespec="seconds")
+    """Local time with its offset (every time in an answer carries one)."""
+    return dt.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
 
 
 def _people(t: Terminal, args: dict) -> Any:

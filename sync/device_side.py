@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from device import biometrics, incarnation
 from device.attendance import alert_event
 from device.event_schemas import event_problem, payload_problem
-from device.eventlog.model import NewEvent, RemoteEvent
+from device.eventlog.model import NewEvent, RecordedEvent, RemoteEvent
 from device.eventlog.sqlite import latest_checkpoint, row_to_event
 from device.events import AlertKind, EventType, upcast, upcast_payload
+from device.follower import LogFollower
 from device.incarnation import Incarnation
+from device.queries import name_of
 from device.recognition.face_models import known_model
 from device.retention import record_hub_acked_position
 from device.storage.db import ERASURE_PATIENCE_S, checkpoint_wal, read_transaction
@@ -40,11 +42,13 @@ from device.sync_keys import (
     HUB_CONTACT,
     HUB_DB,
     HUB_ORIGIN,
+    INTEGRATION_POSITION,
     LIBRARY_ORIGIN,
     REJECTED,
     SESSION,
 )
 from sync.checksum import library_checksum
+from sync.integrations import PUBLISHED_TYPES
 from sync.wire import WireEvent, to_wire
 
 log = logging.getLogger("facegate.agent")
@@ -287,6 +291,36 @@ class DeviceSync:
             session = _get(txn.connection, SESSION) + 1
             _put(txn.connection, SESSION, session)
             return session
+
+    # -- integrations (punch and access topics) -----------------------------------------
+
+    def integration_events(self, limit: int) -> tuple[list[RecordedEvent], int]:
+        """Own punch and access events after the position published last, and the position
+        to record once they are out; a door that never published starts from its current
+        head (integrators get what happens from now on)."""
+        with read_transaction(self.store.engine) as c:
+            known = c.execute(sa.select(sync_state.c.value)
+                              .where(sync_state.c.key == INTEGRATION_POSITION)).scalar()
+        follower = LogFollower(self.store.engine, [t.value for t in PUBLISHED_TYPES],
+                               position=known)
+        if known is None:
+            self.set_integration_position(follower.position)
+            return [], follower.position
+        batch = follower.pull(limit)
+        return [e for e in batch if e.origin == self.store.device_id
+                and event_problem(e) is None], follower.position
+
+    def integration_position(self) -> int:
+        with read_transaction(self.store.engine) as c:
+            return _get(c, INTEGRATION_POSITION)
+
+    def set_integration_position(self, position: int) -> None:
+        with self.store.transaction() as txn:
+            _put(txn.connection, INTEGRATION_POSITION, position)
+
+    def names_of(self, person_ids: set[Any]) -> dict[str, str]:
+        found = {p: name_of(self.store.engine, p) for p in person_ids if isinstance(p, str)}
+        return {p: name for p, name in found.items() if name is not None}
 
     # -- library ------------------------------------------------------------------------
 

@@ -29,6 +29,10 @@ HASH: Schema = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 DEVICE_ID: Schema = STAFF_ID
 VERSION: Schema = {"const": PAYLOAD_VERSION}
 REQUEST_ID: Schema = {**SHORT_TEXT, "maxLength": 128}
+#: ISO 8601 with its offset, to the second or finer: 2026-12-02T09:01:07+08:00.
+ISO_TIME: Schema = {"type": "string", "maxLength": 40, "pattern":
+                    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$"}
+NULLABLE_NUMBER: Schema = {"oneOf": [{"type": "null"}, {"type": "number"}]}
 B64: Schema = {"type": "string", "pattern": "^[A-Za-z0-9+/]*={0,2}$",
                "maxLength": 16 * 2**20}
 
@@ -70,6 +74,8 @@ class Message(StrEnum):
     COMMAND = "command"
     HUB_COMMAND = "hub_command"
     HUB_STATUS = "hub_status"
+    PUNCH = "punch"  # devices/<id>/punches, for integrators (sync/integrations.py)
+    ACCESS = "access"  # devices/<id>/access, for integrators
 
 
 SCHEMAS: dict[Message, Schema] = {
@@ -115,6 +121,19 @@ SCHEMAS: dict[Message, Schema] = {
                                   ["request_id", "command", "expires_at"]),
     Message.HUB_STATUS: _message({"hub": {**SHORT_TEXT, "maxLength": 64},
                                   "state": {"enum": ["online", "offline"]}}, ["state"]),
+    Message.PUNCH: _message({
+        "device": DEVICE_ID, "door_name": {**SHORT_TEXT, "maxLength": 100}, "seq": SEQ,
+        "time": ISO_TIME, "person_id": STAFF_ID, "name": {"type": "string", "maxLength": 100},
+        "status": {"enum": ["in", "out"]}, "distance": NULLABLE_NUMBER},
+        ["device", "seq", "time", "person_id", "name", "status"]),
+    Message.ACCESS: _message({
+        "device": DEVICE_ID, "door_name": {**SHORT_TEXT, "maxLength": 100}, "seq": SEQ,
+        "time": ISO_TIME, "person_id": {"oneOf": [{"type": "null"}, STAFF_ID]},
+        "name": {"oneOf": [{"type": "null"}, {"type": "string", "maxLength": 100}]},
+        "decision": {"enum": ["granted", "denied"]},
+        "event_type": {"enum": ["granted", "denied"]},
+        "reason": {**SHORT_TEXT, "maxLength": 64}, "distance": NULLABLE_NUMBER},
+        ["device", "seq", "time", "decision", "reason"]),
 }
 
 #: Arguments of each device command (sync/commands.py) and hub command.
@@ -131,6 +150,7 @@ COMMAND_ARGS: dict[str, Schema] = {
     "reload_config": {"type": "object"},
     "resync": {"type": "object"},
     "status": {"type": "object"},
+    "decommission": {"type": "object"},
 }
 HUB_COMMAND_ARGS: dict[str, Schema] = {
     "add_faces": _obj({"person_id": STAFF_ID, "name": {"type": "string", "maxLength": 100},

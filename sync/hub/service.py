@@ -18,7 +18,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from device.errors import FaceGateError
-from sync import payloads, topics
+from sync import integrations, payloads, topics
 from sync.client import BrokerConfig
 from sync.codes import DeviceState, HubCommand, QoS, ResultStatus
 from sync.hub.enrol import enrolment_changes, removal_change
@@ -70,9 +70,18 @@ class HubService(MqttService):
             if not message.payload:
                 return  # a retained status cleared by an operator
             body = decode(message.payload, Message.STATUS)
-            self.store.update_status(device, body)
+            if self.store.update_status(device, body) and body["state"] == DeviceState.OFFLINE:
+                # The door's will (it died): its plain availability says so too. A late will
+                # of an older session is refused above and leaves it alone.
+                self._mirror_offline(device)
         elif topic == topics.HUB_COMMANDS:
             self._handle_command(message)
+
+    def _mirror_offline(self, device: str) -> None:
+        if self._client is not None:
+            self._client.publish(integrations.availability(device),
+                                 integrations.NOT_AVAILABLE.encode(),
+                                 qos=QoS.AT_LEAST_ONCE, retain=True)
 
     def _handle_events(self, device: str, raw: bytes | bytearray) -> None:
         body = decode(raw, Message.EVENTS)
