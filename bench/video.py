@@ -140,6 +140,11 @@ def _appears(index: int, box: tuple[int, int, int, int], person: str) -> bool:
     return False
 
 
+def _distance(value: float | None) -> str:
+    """A match's distance, or why there is none (a face too small to name)."""
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _inside(point: tuple[float, float], box: tuple[int, int, int, int]) -> bool:
     top, right, bottom, left = box
     return left <= point[0] <= right and top <= point[1] <= bottom
@@ -263,7 +268,7 @@ def every_face(ctx: Context) -> list[Figure]:
                note=f"{len(clip)} frames; of the rest: {counts['other_person']} named someone "
                     f"else, {counts['not_named']} found but not named ("
                     + ", ".join(f"frame {m['frame']}: " + "; ".join(
-                        f"{o[1]} at {o[3]:.3f}, nearest {o[4]}" for o in m["ours"])
+                        f"{o[1]} at {_distance(o[3])}, nearest {o[4]}" for o in m["ours"])
                         for m in missed if m["ours"])
                     + f"), {counts['not_found']} not found; per person (plain, kept): "
                       f"{per_person}"),

@@ -199,3 +199,19 @@ def test_identify_json_carries_the_verdict(terminal: Terminal, data_dir: Path) -
                           str(stranger)], capture_output=True, text=True, check=True)
     face = json.loads(out.stdout)["faces"][0]
     assert (face["verdict"], face["person_id"]) == ("unknown", None)
+
+
+def test_a_face_too_small_to_name_is_found_but_never_named(terminal: Terminal,
+                                                           data_dir: Path) -> None:
+    from PIL import Image
+
+    from device.recognition.decision import MIN_NAMED_FACE_PX
+
+    photo = _photos(data_dir, "joe_biden", 2)[1]
+    terminal.enroll("biden", "Joe Biden", [photo])
+    canvas = Image.new("RGB", (640, 480), (180, 180, 180))
+    canvas.paste(Image.open(photo).convert("RGB").resize((70, 70)), (300, 200))
+    (face,) = terminal.identify(np.asarray(canvas))
+    assert face.box[1] - face.box[3] < MIN_NAMED_FACE_PX
+    assert (face.match.verdict.value, face.match.person_id, face.match.distance) == (
+        "unknown", None, None)
