@@ -20,7 +20,7 @@ import numpy as np
 
 from device.attendance import DoorDecision
 from device.door import DoorLoop, DoorStep
-from device.events import AlertKind, EventType
+from device.events import AlertKind, DoorOpenReason, EventType
 from device.follower import LogFollower
 from device.liveness.tof import fresh_distance_mm
 from device.settings import DeviceSettings
@@ -151,7 +151,7 @@ class DoorService:
             self.wake.wake_distance_mm = s.wake_distance_mm
         self._applied = s
 
-    def open_door(self, reason: str, person_id: str | None = None) -> bool:
+    def open_door(self, reason: DoorOpenReason, person_id: str | None = None) -> bool:
         """Pulse the relay; the opening is in the log only if the relay took the pulse."""
         pulse = self.terminal.settings().relay_pulse_seconds
         try:
@@ -194,7 +194,7 @@ class DoorService:
         decision: DoorDecision | None = step.decision
         if decision is not None:
             if decision.open_door:
-                self.open_door("recognised", decision.person_id)
+                self.open_door(DoorOpenReason.RECOGNISED, decision.person_id)
             self._emit(DoorEvent.DECISION, decision)
 
     def _follow_settings(self) -> None:
@@ -221,4 +221,4 @@ class DoorService:
             command = event.payload
             if command.get("command") == "open_door" and command.get("status") == "ok" \
                     and time.time() <= float(command.get("expires_at", 0)):
-                self.open_door("fleet command")
+                self.open_door(DoorOpenReason.FLEET_COMMAND)

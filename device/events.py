@@ -38,6 +38,13 @@ class PunchStatus(StrEnum):
     CHECK_OUT = "out"
 
 
+class DoorOpenReason(StrEnum):
+    """A DoorOpened event's "reason": why the relay took a pulse."""
+
+    RECOGNISED = "recognised"  # a person the door let in
+    FLEET_COMMAND = "fleet command"  # open_door from the fleet (or Home Assistant's button)
+
+
 class AlertKind(StrEnum):
     UNKNOWN_FACE = "unknown_face"
     SPOOF_SUSPECTED = "spoof_suspected"

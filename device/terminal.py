@@ -22,7 +22,7 @@ from device.database import Database, open_database
 from device.errors import AlreadyEnrolled, BadInput, NotFound
 from device.event_payloads import FaceSampleAdded
 from device.eventlog.model import NewEvent
-from device.events import AlertKind, EventType
+from device.events import AlertKind, DoorOpenReason, EventType
 from device.ids import check_id, check_name, check_optional_text
 from device.library.bulk_import import (
     IMAGE_SUFFIXES,
@@ -467,11 +467,12 @@ class Terminal:
                                     person_id)])
         return alert_id
 
-    def record_door_opened(self, reason: str, person_id: str | None, pulse_seconds: float
-                           ) -> None:
+    def record_door_opened(self, reason: DoorOpenReason, person_id: str | None,
+                           pulse_seconds: float) -> None:
         """The relay took a pulse: the door opened."""
         self.store.append([NewEvent(EventType.DOOR_OPENED, {
-            "person_id": person_id, "reason": reason, "pulse_seconds": pulse_seconds})])
+            "person_id": person_id, "reason": DoorOpenReason(reason).value,
+            "pulse_seconds": pulse_seconds})])
 
     def set_clock(self, requested: float, allowed: bool | None = None) -> ClockChange:
         """Set the system clock (a dry run unless FACEGATE_ALLOW_SET_TIME=1 or `allowed`)."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from device.attendance import DoorDecision
 from device.door_service import DoorService
-from device.events import EventType
+from device.events import DoorOpenReason, EventType
 from device.storage.db import read_transaction
 from device.storage.schema import events
 from device.terminal import Terminal
@@ -80,11 +80,11 @@ def test_a_failing_relay_raises_an_alert_and_logs_no_opening(enrolled_db: Path) 
     relay = FakeRelay(fail_energise=1)
     # frames=None: no camera; this test never starts the loop.
     service = DoorService(terminal, frames=None, relay=relay)  # type: ignore[arg-type]
-    assert service.open_door("test") is False
+    assert service.open_door(DoorOpenReason.FLEET_COMMAND) is False
     assert not relay.energised
     assert EventType.DOOR_OPENED not in _types(terminal)
     assert [a.kind for a in terminal.alerts()] == ["device_fault"]
-    assert service.open_door("test") is True
+    assert service.open_door(DoorOpenReason.FLEET_COMMAND) is True
     assert _types(terminal).count(EventType.DOOR_OPENED) == 1
     relay.close()
     terminal.close()

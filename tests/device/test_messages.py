@@ -12,7 +12,7 @@ from device import messages
 from device.attendance import AccessReason, Attendance
 from device.door_service import DoorEvent, DoorService
 from device.errors import BadInput, PhotoRefused, QualityCode, QualityProblem
-from device.events import AlertKind
+from device.events import AlertKind, DoorOpenReason
 from device.library.enrolment import QualityPolicy, quality_problem, refused
 from device.messages import CATALOGUE, CODE_TYPES, Notice, text
 from device.recognition.decision import Match, Verdict
@@ -194,7 +194,7 @@ def test_a_failing_relay_reports_a_relay_fault(enrolled_terminal: Terminal) -> N
     service = DoorService(enrolled_terminal, frames=None, relay=relay)  # type: ignore[arg-type]
     errors: list[str] = []
     service.subscribe(DoorEvent.ERROR, errors.append)
-    assert service.open_door(AccessReason.RECOGNISED) is False
+    assert service.open_door(DoorOpenReason.RECOGNISED) is False
     (error,) = errors
     said = messages.identify(error)
     assert said is not None and said.code is Notice.RELAY_FAILED

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from device.errors import BadInput
 from device.eventlog.model import NewEvent
-from device.events import EventType
+from device.events import DoorOpenReason, EventType
 from device.settings import DeviceSettings
 from device.settings_rules import RULES, Applier, Kind
 from device.terminal import Terminal
@@ -211,7 +211,7 @@ def test_a_zero_pulse_can_no_longer_turn_recognitions_into_relay_alerts(
     # frames=None: no camera; this test never starts the loop.
     service = DoorService(terminal, frames=None, relay=relay)  # type: ignore[arg-type]
     try:
-        assert service.open_door("recognised", "E001") is True
+        assert service.open_door(DoorOpenReason.RECOGNISED, "E001") is True
         assert terminal.alerts() == []
     finally:
         relay.close()

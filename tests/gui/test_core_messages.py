@@ -16,7 +16,7 @@ from device import messages
 from device.attendance import AccessReason, Attendance, Outcome
 from device.door_service import DoorEvent
 from device.errors import PhotoRefused, QualityCode
-from device.events import AlertKind
+from device.events import AlertKind, DoorOpenReason
 from device.messages import Notice
 from device.recognition.decision import Match, Verdict
 from gui import i18n
@@ -67,7 +67,7 @@ def test_a_relay_fault_is_shown_in_the_persons_language(
     assert window.current is window.standby
     service = app.door.service
     service.relay = FakeRelay(fail_energise=1)
-    assert service.open_door("fleet command") is False  # the bridge delivers the error
+    assert service.open_door(DoorOpenReason.FLEET_COMMAND) is False  # the bridge delivers the error
     wait_until(qtbot, lambda: window.current is window.result, 5)
     result = window.result
     assert result.shot_name() == "result-error"
