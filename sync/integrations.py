@@ -20,7 +20,7 @@ from typing import Any
 from device import __version__
 from device.eventlog.model import RecordedEvent
 from device.events import EventType, upcast
-from sync.topics import ROOT
+from sync import topics
 
 AVAILABLE, NOT_AVAILABLE = "online", "offline"
 OPEN_PRESS = "PRESS"  # Home Assistant's button payload on the door's open topic
@@ -30,24 +30,11 @@ PUBLISHED_TYPES = (EventType.PUNCH_RECORDED, EventType.ACCESS_DECIDED)
 _HA_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def availability(device_id: str) -> str:
-    """device (retained) -> everyone: "online" or "offline"."""
-    return f"{ROOT}/devices/{device_id}/availability"
-
-
-def punches(device_id: str) -> str:
-    """device -> integrators: one message per punch, no biometrics."""
-    return f"{ROOT}/devices/{device_id}/punches"
-
-
-def access(device_id: str) -> str:
-    """device -> integrators: one message per access decision, no biometrics."""
-    return f"{ROOT}/devices/{device_id}/access"
-
-
-def open_button(device_id: str) -> str:
-    """Home Assistant -> device: "PRESS" opens the door (the discovery button's topic)."""
-    return f"{ROOT}/devices/{device_id}/ha/open"
+# The topics live with the rest of the tree (sync/topics.py); these names read well here.
+availability = topics.device_availability
+punches = topics.device_punches
+access = topics.device_access
+open_button = topics.device_open_button
 
 
 def iso(seconds: float) -> str:
@@ -94,7 +81,7 @@ def discovery_messages(device_id: str, door_name: str, prefix: str) -> list[Disc
     node = ha_node_id(device_id)
     if node is None:
         return []
-    status = f"{ROOT}/devices/{device_id}/status"
+    status = topics.device_status(device_id)
     common = {"availability_topic": availability(device_id),
               "payload_available": AVAILABLE, "payload_not_available": NOT_AVAILABLE,
               "device": {"identifiers": [node], "name": door_name, "manufacturer": "FaceGate",

@@ -38,6 +38,26 @@ def device_commands(device_id: str) -> str:
     return f"{ROOT}/devices/{device_id}/commands"
 
 
+def device_availability(device_id: str) -> str:
+    """device (retained) -> everyone: plain "online" or "offline" (sync/integrations.py)."""
+    return f"{ROOT}/devices/{device_id}/availability"
+
+
+def device_punches(device_id: str) -> str:
+    """device -> integrators: one message per punch, no biometrics."""
+    return f"{ROOT}/devices/{device_id}/punches"
+
+
+def device_access(device_id: str) -> str:
+    """device -> integrators: one message per access decision, no biometrics."""
+    return f"{ROOT}/devices/{device_id}/access"
+
+
+def device_open_button(device_id: str) -> str:
+    """Home Assistant -> device: "PRESS" opens the door (the discovery button's topic)."""
+    return f"{ROOT}/devices/{device_id}/ha/open"
+
+
 LIBRARY_BROADCAST = f"{ROOT}/library"  # hub -> all devices: new library events, live
 HUB_COMMANDS = f"{ROOT}/hub/commands"  # operator -> hub: central enrolment, reports
 HUB_STATUS = f"{ROOT}/hub/status"  # hub (retained; last will) -> everyone
