@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,40 +62,46 @@ class _Source:
     crop_jpeg: bytes
 
 
-def pending_sources(store: EventStore, target: FaceModel, mirrors: bool = True
-                    ) -> tuple[list[_Source], int]:
-    """Live samples of other models with no `target` sample derived from them yet, with
-    their decrypted crops; and how many have one already. `mirrors` False: mirror samples
-    are left out (an engine that averages each face with its mirror image needs none)."""
+def pending_samples(store: EventStore, target: FaceModel) -> tuple[list[sa.Row], int]:
+    """Live samples of other models with no `target` sample derived from them yet (id,
+    person, log position: no biometrics), and how many have one already."""
     with read_transaction(store.engine) as c:
         rows = c.execute(sa.select(face_samples.c.sample_id, face_samples.c.person_id,
                                    face_samples.c.model, face_samples.c.derived_from,
                                    face_samples.c.position)).all()
-        covered = {r.derived_from for r in rows if r.model == target.model_id
-                   and r.derived_from}
-        todo = [r for r in rows if r.model != target.model_id and r.derived_from is None]
-        sources = [s for s in _decrypt(c, [r for r in todo if r.sample_id not in covered])
-                   if mirrors or not s.mirrored]
-    return sources, sum(1 for r in todo if r.sample_id in covered)
+    covered = {r.derived_from for r in rows if r.model == target.model_id and r.derived_from}
+    todo = [r for r in rows if r.model != target.model_id and r.derived_from is None]
+    return [r for r in todo if r.sample_id not in covered], \
+        sum(1 for r in todo if r.sample_id in covered)
 
 
-def _decrypt(c: sa.Connection, rows: list[sa.Row]) -> Iterator[_Source]:
+def _sources(store: EventStore, rows: list[sa.Row], mirrors: bool) -> list[_Source]:
+    """The decrypted crops of one chunk of samples, their events read in one query (a
+    chunk at a time: a library's crops never sit in memory all at once). `mirrors` False:
+    mirror samples are left out (an engine that averages each face with its mirror image
+    needs none)."""
+    by_position = {r.position: r for r in rows}
     keys: dict[str, bytes | None] = {}
-    for r in rows:
-        event = c.execute(sa.select(events.c.payload, events.c.sealed, events.c.version)
-                          .where(events.c.position == r.position)).first()
-        if event is None or event.sealed is None:
-            continue
-        payload = json.loads(event.payload)
-        key_id = payload.get("key_id") or biometrics.person_key_id(r.person_id)
-        if key_id not in keys:
-            keys[key_id] = biometrics.key_for(c, key_id)
-        key = keys[key_id]
-        plain = biometrics.unseal(key, event.sealed, r.sample_id) if key else None
-        if plain is None:
-            continue
-        _encoding, crop = biometrics.unpack_sample(plain)
-        yield _Source(r.sample_id, r.person_id, key_id, bool(payload.get("mirrored")), crop)
+    out: list[_Source] = []
+    with read_transaction(store.engine) as c:
+        found = c.execute(sa.select(events.c.position, events.c.payload, events.c.sealed)
+                          .where(events.c.position.in_(list(by_position)))).all()
+        for event in found:
+            r = by_position[event.position]
+            payload = json.loads(event.payload)
+            if event.sealed is None or (payload.get("mirrored") and not mirrors):
+                continue
+            key_id = payload.get("key_id") or biometrics.person_key_id(r.person_id)
+            if key_id not in keys:
+                keys[key_id] = biometrics.key_for(c, key_id)
+            key = keys[key_id]
+            plain = biometrics.unseal(key, event.sealed, r.sample_id) if key else None
+            if plain is None:
+                continue
+            _encoding, crop = biometrics.unpack_sample(plain)
+            out.append(_Source(r.sample_id, r.person_id, key_id, bool(payload.get("mirrored")),
+                               crop))
+    return out
 
 
 def reencode(engine: Engine, source: _Source) -> tuple[np.ndarray, float] | str:
@@ -128,14 +134,14 @@ def switch_engine(store: EventStore, engine: Engine, engine_name: str,
     target = model_for(engine_name)
     if engine.model_id != target.model_id:
         raise ValueError(f"engine {engine.model_id} is not {engine_name}'s model")
-    sources, already = pending_sources(store, target, engine.mirror_samples)
+    todo, already = pending_samples(store, target)
     report = SwitchReport(target.model_id, already=already)
-    for start in range(0, len(sources), CHUNK):
-        chunk = sources[start:start + CHUNK]
-        results = [(s, reencode(engine, s)) for s in chunk]
-        _append(store, target, results, report)
+    for start in range(0, len(todo), CHUNK):
+        chunk = _sources(store, todo[start:start + CHUNK], engine.mirror_samples)
+        if chunk:
+            _append(store, target, [(s, reencode(engine, s)) for s in chunk], report)
         if progress:
-            progress(min(start + CHUNK, len(sources)), len(sources))
+            progress(min(start + CHUNK, len(todo)), len(todo))
     with store.transaction() as txn:
         if load_settings(txn.connection).face_engine != engine_name:
             txn.append([NewEvent(EventType.SETTINGS_CHANGED,
